@@ -1,0 +1,81 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+RUNTIME_LOCK := requirements/runtime.lock
+DEV_LOCK := requirements/dev.lock
+
+.PHONY: run test lint typecheck pytest hadolint spec-lint fuzz bench soak faults audit lock clean seed check-seeds openapi
+
+# The runtime environment: built from the lock file, rebuilt only when the lock changes.
+$(BIN)/.runtime-installed: $(RUNTIME_LOCK) pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(RUNTIME_LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(BIN)/.dev-installed: $(DEV_LOCK) $(BIN)/.runtime-installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(DEV_LOCK)
+	touch $@
+
+## make run: install from the lock, migrate, seed (idempotent), serve on $(HOST):$(PORT) without reload.
+run: $(BIN)/.runtime-installed
+	$(BIN)/briefing db upgrade
+	$(BIN)/briefing seed
+	exec $(BIN)/briefing serve --host $(HOST) --port $(PORT)
+
+## make test: lint, format check, type check, Dockerfile lint, OpenAPI lint and every test.
+test: lint typecheck hadolint spec-lint pytest
+
+lint: $(BIN)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.dev-installed
+	$(BIN)/mypy
+
+hadolint: $(BIN)/.dev-installed
+	$(BIN)/hadolint Dockerfile
+
+spec-lint: $(BIN)/.dev-installed
+	bash scripts/spec-lint.sh
+
+pytest: $(BIN)/.dev-installed
+	$(BIN)/pytest
+
+check-seeds: $(BIN)/.runtime-installed
+	$(BIN)/briefing seed --check
+
+openapi: $(BIN)/.dev-installed
+	$(BIN)/briefing openapi > openapi.json
+
+fuzz: $(BIN)/.dev-installed
+	bash scripts/fuzz.sh
+
+bench: $(BIN)/.dev-installed
+	$(BIN)/python -m bench.run
+
+soak: $(BIN)/.dev-installed
+	$(BIN)/python -m scripts.soak
+
+faults: $(BIN)/.dev-installed
+	$(BIN)/python -m scripts.kill_seed --runs 20
+
+audit: $(BIN)/.dev-installed
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip -r $(RUNTIME_LOCK)
+
+## make lock: re-resolve both lock files (needs the package registry).
+lock:
+	$(PYTHON) -m pip install --quiet --target .lock-tools uv
+	PYTHONPATH=.lock-tools .lock-tools/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o $(RUNTIME_LOCK)
+	PYTHONPATH=.lock-tools .lock-tools/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o $(DEV_LOCK)
+
+clean:
+	rm -rf $(VENV) .lock-tools .mypy_cache .ruff_cache .pytest_cache data

@@ -1,0 +1,1 @@
+"""Peacetalks Briefing API."""

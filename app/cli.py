@@ -1,0 +1,164 @@
+"""The ``briefing`` command: migrate, seed, check, serve, and export the OpenAPI document."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.settings import Settings, get_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    handler = args.handler
+    try:
+        return int(handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing", description="Peacetalks Briefing API: migrate, seed and serve the briefing."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database migrations (Alembic)")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="migrate to a revision (default: head)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=_db_upgrade)
+    down = db_sub.add_parser("downgrade", help="migrate down to a revision (default: base)")
+    down.add_argument("revision", nargs="?", default="base")
+    down.set_defaults(handler=_db_downgrade)
+    cur = db_sub.add_parser("current", help="print the database's revision and the code's head")
+    cur.set_defaults(handler=_db_current)
+
+    seed = sub.add_parser("seed", help="validate the seed files and load them in one transaction")
+    seed.add_argument("--check", action="store_true", help="validate only; exit 1 on any problem")
+    seed.set_defaults(handler=_seed)
+
+    serve = sub.add_parser("serve", help="serve the API with uvicorn (no reload)")
+    serve.add_argument("--host", default=None, help="default: $HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument("--workers", type=int, default=None, help="default: $WEB_CONCURRENCY or 1")
+    serve.set_defaults(handler=_serve)
+
+    openapi = sub.add_parser("openapi", help="print the OpenAPI document as JSON")
+    openapi.set_defaults(handler=_openapi)
+
+    schema = sub.add_parser("seed-schema", help="print the JSON Schema of the seed files")
+    schema.set_defaults(handler=_seed_schema)
+
+    synth = sub.add_parser("synth", help="write a synthetic data set (SQLite) for scale tests")
+    synth.add_argument("--rows", type=int, required=True, help="rows in the largest collection")
+    synth.add_argument("--out", required=True, help="path of the SQLite file to write")
+    synth.add_argument("--seed", type=int, default=20250612, help="random seed (default: 20250612)")
+    synth.set_defaults(handler=_synth)
+    return parser
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import migrate
+
+    migrate.upgrade(settings, args.revision)
+    print(f"database at {migrate.head_revision(settings) if args.revision == 'head' else args.revision}")
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import migrate
+
+    migrate.downgrade(settings, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _db_current(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import migrate
+    from app.db.engine import make_engine
+
+    engine = make_engine(settings, read_only=True)
+    print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(settings)}")
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine
+    from app.seed.errors import SeedError
+    from app.seed.load import check_seeds, seed
+
+    try:
+        if args.check:
+            plan = check_seeds(settings.seeds_dir)
+            print(f"seed files OK: version {plan.version[:12]}; " + _counts(plan.counts()))
+            return 0
+        engine = make_engine(settings, read_only=False)
+        outcome = seed(engine, settings.seeds_dir)
+        engine.dispose()
+    except SeedError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"seed refused: {len(exc.problems)} problem(s); the database was not changed", file=sys.stderr)
+        return 1
+    if outcome.changed:
+        print(f"seeded version {outcome.version[:12]}: " + _counts(outcome.counts))
+    else:
+        print(f"nothing changed: version {outcome.version[:12]} is already loaded")
+    return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{table} {n}" for table, n in counts.items())
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+        limit_concurrency=None,
+        h11_max_incomplete_event_size=16 * 1024,
+    )
+    return 0
+
+
+def _openapi(args: argparse.Namespace, settings: Settings) -> int:
+    from app.api.openapi import openapi_json
+
+    sys.stdout.write(openapi_json())
+    return 0
+
+
+def _seed_schema(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from app.seed.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _synth(args: argparse.Namespace, settings: Settings) -> int:
+    from app.seed.synth import write_synthetic
+
+    seconds = write_synthetic(rows=args.rows, out=args.out, random_seed=args.seed)
+    print(f"wrote {args.out} with {args.rows} rows in the largest collection in {seconds:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""Writing a checked seed to the database: all of it in one transaction, or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, delete, insert, select, text
+
+from app.db.models import Base, Dataset
+from app.seed.plan import LoadPlan, build_plan
+from app.seed.read import read_seed_files
+
+
+@dataclass(frozen=True, slots=True)
+class SeedOutcome:
+    changed: bool
+    version: str
+    counts: dict[str, int]
+
+
+def check_seeds(seeds_dir: Path) -> LoadPlan:
+    """Validate the seed files completely, without touching any database. Raises ``SeedError``."""
+    return build_plan(read_seed_files(seeds_dir), seeds_dir)
+
+
+def seed(engine: Engine, seeds_dir: Path) -> SeedOutcome:
+    """Replace the stored data set with the seed files' one, unless it is already the same version.
+
+    Readers see the old data set or the new one, never a mix: the swap is a single transaction (SQLite:
+    ``BEGIN IMMEDIATE`` in WAL mode; PostgreSQL: readers use REPEATABLE READ snapshots).
+    """
+    plan = check_seeds(seeds_dir)
+    with engine.begin() as connection:
+        current = connection.execute(select(Dataset.version)).scalar_one_or_none()
+        if current == plan.version:
+            return SeedOutcome(changed=False, version=plan.version, counts=plan.counts())
+        _replace_all(connection, plan)
+    return SeedOutcome(changed=True, version=plan.version, counts=plan.counts())
+
+
+def _replace_all(connection: Connection, plan: LoadPlan) -> None:
+    tables = Base.metadata.sorted_tables
+    for table in reversed(tables):
+        connection.execute(delete(table))
+    for table in tables:
+        rows = plan.rows.get(table.name)
+        if rows:
+            connection.execute(insert(table), rows)
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    connection.execute(
+        insert(Dataset).values(
+            id=1, version=plan.version, seeded_at=dt.datetime.now(dt.UTC), counts=plan.counts()
+        )
+    )

@@ -1,0 +1,253 @@
+"""The shape of the human-edited seed files under ``seeds/``.
+
+Each YAML file holds one top-level key named after its collection (``rounds: [...]``), so a validation
+error reads ``seeds/rounds.yaml: rounds[1].citations[0].quote: ...``. Every model forbids unknown fields.
+Summaries are ours; quotes are the article's, copied verbatim (the loader finds them in the text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from app.domain.dates import PartialDate
+from app.domain.vocab import (
+    BarrierCategory,
+    DatePrecision,
+    EventKind,
+    MediatorRole,
+    PartyKind,
+    PositionKind,
+    RoundFormat,
+    RoundStatus,
+)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+"""A required string that is not empty or blank."""
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class SeedModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class CitationSeed(SeedModel):
+    """A verbatim quote of the document. ``occurrence`` (1-based) picks one when the quote recurs."""
+
+    quote: Text
+    occurrence: Annotated[int, Field(ge=1)] | None = None
+    source: Slug | None = Field(default=None, description="The outlet the article attributes this to.")
+    document: Slug | None = Field(default=None, description="Defaults to the briefing's document.")
+
+
+class Cited(SeedModel):
+    citations: Annotated[list[CitationSeed], Field(min_length=1)]
+
+
+class Dated(SeedModel):
+    """A partial date and its precision; both or neither. The precision comes first so the date can
+    be checked against it."""
+
+    date_precision: DatePrecision | None = None
+    date: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _check_date(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        precision = info.data.get("date_precision")
+        if precision is None:
+            raise ValueError("a date needs its date_precision (day, month or year)")
+        PartialDate.parse(value, precision)
+        return value
+
+    @model_validator(mode="after")
+    def _check_pair(self) -> Self:
+        if self.date is None and self.date_precision is not None:
+            raise ValueError("date_precision is given without a date")
+        return self
+
+    @property
+    def partial_date(self) -> PartialDate | None:
+        if self.date is None or self.date_precision is None:
+            return None
+        return PartialDate.parse(self.date, self.date_precision)
+
+
+class DocumentSeed(SeedModel):
+    id: Slug
+    file: Text = Field(description="Path of the byte-exact text, relative to seeds/.")
+    sha256: Sha256
+    title: Text
+    published_on: dt.date
+    kind: Text = "news-analysis"
+    language: Text = "en"
+
+
+class SectionSeed(SeedModel):
+    """A part of the article; ``heading`` is the heading line as printed (None for the lead)."""
+
+    id: Slug
+    heading: Text | None
+    summary: Text
+
+
+class PhotoSeed(Dated):
+    """The facts the photo caption states."""
+
+    caption: Text
+    people: list[Slug] = []
+    place: Text | None = None
+    venue: Text | None = None
+    credit: Text | None = None
+    round: Slug | None = None
+
+
+class BriefingSeed(SeedModel):
+    id: Slug
+    document: Slug
+    title: Text = Field(description="Our own title for the briefing.")
+    published_on: dt.date
+    summary: Text
+    takeaway: Text
+    takeaway_citations: Annotated[list[CitationSeed], Field(min_length=1)]
+    photo: PhotoSeed | None = None
+    sections: Annotated[list[SectionSeed], Field(min_length=1)]
+
+
+class SourceSeed(SeedModel):
+    id: Slug
+    outlet: Text = Field(description="The outlet's name as the article prints it in its list.")
+    name: Text = Field(description="The outlet's usual name.")
+    title: Text = Field(description="The cited article's title as given.")
+    citations: Annotated[list[CitationSeed], Field(min_length=1)]
+
+
+class PartySeed(SeedModel):
+    id: Slug
+    name: Text
+    kind: PartyKind
+    aliases: list[Text] = []
+    description: Text | None = None
+
+
+class PersonSeed(SeedModel):
+    id: Slug
+    name: Text = Field(description="As the article spells it.")
+    role: Text
+    party: Slug | None = None
+    citations: list[CitationSeed] = []
+
+
+class TopicSeed(SeedModel):
+    id: Slug
+    name: Text
+    description: Text
+
+
+class RoundSeed(Cited, Dated):
+    id: Slug
+    name: Text
+    place: Text | None = None
+    venue: Text | None = None
+    format: RoundFormat
+    status: RoundStatus
+    participants: list[Slug] = []
+    hosts: list[Slug] = []
+    outcome: Text
+    summary: Text
+    topics: list[Slug] = []
+
+
+class PositionSeed(Cited):
+    id: Slug
+    party: Slug
+    kind: PositionKind
+    summary: Text
+    round: Slug | None = None
+    topics: list[Slug] = []
+    target: Slug | None = Field(default=None, description="The party an accusation or demand is aimed at.")
+
+
+class MediatorSeed(Cited):
+    id: Slug
+    party: Slug
+    role: MediatorRole
+    approach: Text
+    result: Text
+    summary: Text
+    rounds: list[Slug] = []
+    topics: list[Slug] = []
+
+
+class BarrierSeed(Cited):
+    id: Slug
+    category: BarrierCategory
+    name: Text
+    summary: Text
+    topics: list[Slug] = []
+    parties: list[Slug] = []
+
+
+class ImplicationSeed(Cited):
+    id: Slug
+    number: Annotated[int, Field(ge=1)]
+    emoji: Text
+    heading: Text = Field(description="The heading as printed, without its emoji and number.")
+    summary: Text
+    analogues: list[Text] = Field(default=[], description="Named historical analogues, as printed.")
+    topics: list[Slug] = []
+    parties: list[Slug] = []
+
+
+class EventSeed(Cited, Dated):
+    id: Slug
+    kind: EventKind
+    title: Text
+    summary: Text
+    round: Slug | None = None
+    parties: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _require_date(self) -> Self:
+        if self.date is None:
+            raise ValueError("an event needs a date and its precision")
+        return self
+
+
+class SeedFiles(SeedModel):
+    """Which file holds which collection, in load order."""
+
+    documents: list[DocumentSeed]
+    briefings: list[BriefingSeed]
+    sources: list[SourceSeed]
+    parties: list[PartySeed]
+    people: list[PersonSeed]
+    topics: list[TopicSeed]
+    rounds: list[RoundSeed]
+    positions: list[PositionSeed]
+    mediators: list[MediatorSeed]
+    barriers: list[BarrierSeed]
+    implications: list[ImplicationSeed]
+    events: list[EventSeed]
+
+
+SEED_FILES: tuple[str, ...] = tuple(SeedFiles.model_fields)
+"""Collection names; each is read from ``seeds/<name>.yaml``."""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the seed files, committed as ``seeds/schema.json``."""
+    return SeedFiles.model_json_schema()
