@@ -137,7 +137,7 @@ class Round(Base):
     date_precision: Mapped[str | None] = mapped_column(String(5))
     date_earliest: Mapped[dt.date | None] = mapped_column(Date, comment="First day the date can mean.")
     date_latest: Mapped[dt.date | None] = mapped_column(Date, comment="Last day the date can mean.")
-    date_sort: Mapped[str] = mapped_column(String(10), comment="date, or '9999' when undated.")
+    date_sort: Mapped[str] = mapped_column(String(20), comment="date (or 9999) and seed order.")
     format: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(Text)
@@ -237,7 +237,7 @@ class Event(Base):
     date_precision: Mapped[str] = mapped_column(String(5))
     date_earliest: Mapped[dt.date] = mapped_column(Date)
     date_latest: Mapped[dt.date] = mapped_column(Date)
-    date_sort: Mapped[str] = mapped_column(String(10))
+    date_sort: Mapped[str] = mapped_column(String(20), comment="date and seed order.")
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
@@ -253,13 +253,14 @@ class Citation(Base):
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         Index(None, "collection", "item_id", "ordinal", unique=True),
         Index(None, "source_id", "collection", "item_id"),
+        Index(None, "document_id", "collection", "item_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     collection: Mapped[str] = mapped_column(String(20))
     item_id: Mapped[str] = mapped_column(Slug)
     ordinal: Mapped[int] = mapped_column(Integer)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)

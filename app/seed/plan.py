@@ -20,7 +20,7 @@ from app.seed.provenance import QuoteNotFoundError, locate
 from app.seed.read import seed_file_name
 from app.seed.schema import CitationSeed, SeedFiles
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 """Bump when the loader derives rows differently, so that a re-seed is not mistaken for a no-op."""
 
 UNDATED_SORT_KEY = "9999"
@@ -141,21 +141,24 @@ class _Planner:
         )
 
     @staticmethod
-    def dated(partial: PartialDate | None) -> Row:
+    def dated(partial: PartialDate | None, ordinal: int) -> Row:
+        """Date columns. ``date_sort`` orders by date, then seed order; a space sorts before ``-``, so a
+        year comes before its months and a month before its days."""
+        tiebreak = f" {ordinal:06d}"
         if partial is None:
             return {
                 "date": None,
                 "date_precision": None,
                 "date_earliest": None,
                 "date_latest": None,
-                "date_sort": UNDATED_SORT_KEY,
+                "date_sort": UNDATED_SORT_KEY + tiebreak,
             }
         return {
             "date": partial.text,
             "date_precision": partial.precision.value,
             "date_earliest": partial.earliest,
             "date_latest": partial.latest,
-            "date_sort": partial.text,
+            "date_sort": partial.text + tiebreak,
         }
 
     # -- collections ------------------------------------------------------------------------------------
@@ -277,7 +280,7 @@ class _Planner:
                     "status": rnd.status.value,
                     "outcome": rnd.outcome,
                     "summary": rnd.summary,
-                    **self.dated(rnd.partial_date),
+                    **self.dated(rnd.partial_date, i),
                 },
             )
             participants = self.refs("rounds", f"{path}.participants", "parties", rnd.participants)
@@ -532,7 +535,7 @@ class _Planner:
                     "title": ev.title,
                     "summary": ev.summary,
                     "round_id": self.ref("events", f"{path}.round", "rounds", ev.round),
-                    **self.dated(ev.partial_date),
+                    **self.dated(ev.partial_date, i),
                 },
             )
             self.link(

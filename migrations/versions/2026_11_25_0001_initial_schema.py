@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:31:31.142641
+Create Date: 2026-11-25 11:37:45.413815
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ def upgrade() -> None:
         sa.Column("date_precision", sa.String(length=5), nullable=True),
         sa.Column("date_earliest", sa.Date(), nullable=True, comment="First day the date can mean."),
         sa.Column("date_latest", sa.Date(), nullable=True, comment="Last day the date can mean."),
-        sa.Column("date_sort", sa.String(length=10), nullable=False, comment="date, or '9999' when undated."),
+        sa.Column(
+            "date_sort", sa.String(length=20), nullable=False, comment="date (or 9999) and seed order."
+        ),
         sa.Column("format", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("outcome", sa.Text(), nullable=False),
@@ -197,7 +199,11 @@ def upgrade() -> None:
             ["collection", "item_id", "ordinal"],
             unique=True,
         )
-        batch_op.create_index(batch_op.f("ix_citations_document_id"), ["document_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_citations_document_id_collection_item_id"),
+            ["document_id", "collection", "item_id"],
+            unique=False,
+        )
         batch_op.create_index(
             batch_op.f("ix_citations_source_id_collection_item_id"),
             ["source_id", "collection", "item_id"],
@@ -212,7 +218,7 @@ def upgrade() -> None:
         sa.Column("date_precision", sa.String(length=5), nullable=False),
         sa.Column("date_earliest", sa.Date(), nullable=False),
         sa.Column("date_latest", sa.Date(), nullable=False),
-        sa.Column("date_sort", sa.String(length=10), nullable=False),
+        sa.Column("date_sort", sa.String(length=20), nullable=False, comment="date and seed order."),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
@@ -445,7 +451,7 @@ def downgrade() -> None:
     op.drop_table("events")
     with op.batch_alter_table("citations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_citations_source_id_collection_item_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_document_id"))
+        batch_op.drop_index(batch_op.f("ix_citations_document_id_collection_item_id"))
         batch_op.drop_index(batch_op.f("ix_citations_collection_item_id_ordinal"))
 
     op.drop_table("citations")
@@ -483,7 +489,7 @@ def _create_full_text_index() -> None:
         # External-content FTS5 over search_entries; the seed loader rebuilds it in its transaction.
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_entries', "
-            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+            "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
         )
     else:
         op.execute(

@@ -1,0 +1,1 @@
+"""Pure ASGI middleware (no ``BaseHTTPMiddleware``): each layer is cheap on the hot path."""

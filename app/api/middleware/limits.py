@@ -1,0 +1,69 @@
+"""Overload protection: a cap on requests in flight and a time limit per request, both answered with a
+prompt 503 problem document (with Retry-After) instead of a queue or a held connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import PROBLEM_JSON, problem_body
+
+logger = logging.getLogger("app.limits")
+
+
+class LimitsMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_concurrency: int,
+        timeout: float,
+        exempt_paths: tuple[str, ...] = ("/healthz",),
+    ) -> None:
+        self.app = app
+        self.max_concurrency = max_concurrency
+        self.timeout = timeout
+        self.exempt_paths = exempt_paths
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.max_concurrency:
+            await _reject(scope, send, "the server is busy; try again shortly", slug="overloaded")
+            return
+        self.in_flight += 1
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.app(scope, receive, tracking_send)
+        except TimeoutError:
+            logger.warning("request timed out after %.1fs: %s", self.timeout, scope["path"])
+            if started:
+                raise
+            await _reject(scope, send, f"the request took longer than {self.timeout:g}s", slug="timeout")
+        finally:
+            self.in_flight -= 1
+
+
+async def _reject(scope: Scope, send: Send, detail: str, *, slug: str) -> None:
+    body = orjson.dumps(problem_body(503, detail, instance=scope["path"], slug=slug))
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", b"1"),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

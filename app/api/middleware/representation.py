@@ -1,0 +1,167 @@
+"""ETags, conditional GETs, gzip, HEAD, and a cache of ready responses keyed by data version.
+
+The data only changes when ``briefing seed`` runs, and every seed stores a new version (a content hash).
+A response for a given URL and version never changes, so it is kept as ready bytes. Before serving from
+the cache the layer reads the current version (one indexed single-row SELECT), so a re-seed is noticed
+at once by every worker and no stale answer is served.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+Headers = list[tuple[bytes, bytes]]
+
+GZIP_MIN_BYTES = 1024
+COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/javascript")
+
+
+@dataclass(slots=True)
+class Representation:
+    status: int
+    headers: Headers
+    body: bytes
+    etag: bytes | None
+    gzipped: bytes | None = field(default=None)
+
+    def compressed(self) -> bytes:
+        if self.gzipped is None:
+            self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self.gzipped
+
+
+def make_etag(body: bytes) -> bytes:
+    return b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Weak comparison, as RFC 9110 prescribes for If-None-Match."""
+    if if_none_match.strip() == b"*":
+        return True
+    opaque = etag.removeprefix(b"W/")
+    return any(tag.strip().removeprefix(b"W/") == opaque for tag in if_none_match.split(b","))
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    accept = (_header(scope, b"accept-encoding") or b"").decode("latin-1").lower()
+    for part in accept.split(","):
+        coding, *params = (p.strip() for p in part.split(";"))
+        if coding in {"gzip", "*"}:
+            quality = 1.0
+            for param in params:
+                name, _, value = param.partition("=")
+                if name.strip() == "q":
+                    try:
+                        quality = float(value)
+                    except ValueError:
+                        quality = 0.0
+            return quality > 0
+    return False
+
+
+class RepresentationMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        data_version: Callable[[], str | None],
+        cache_control: str,
+        cache_entries: int,
+        cached_prefixes: tuple[str, ...] = ("/v1/", "/static/", "/openapi.json"),
+    ) -> None:
+        self.app = app
+        self.data_version = data_version
+        self.cache_control = cache_control.encode()
+        self.cache_entries = cache_entries
+        self.cached_prefixes = cached_prefixes
+        self.cache: OrderedDict[tuple[str, bytes, str], Representation] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        cacheable = self.cache_entries > 0 and path.startswith(self.cached_prefixes)
+        version = self._version() if cacheable else None
+        key = (path, scope["query_string"], version) if version is not None else None
+        representation = self.cache.get(key) if key is not None else None
+        if representation is not None:
+            self.cache.move_to_end(key)  # type: ignore[arg-type]
+        else:
+            representation = await self._render(scope, receive)
+            if key is not None and representation.status == 200 and self._version() == version:
+                self.cache[key] = representation
+                if len(self.cache) > self.cache_entries:
+                    self.cache.popitem(last=False)
+        await self._send(scope, send, representation)
+
+    def _version(self) -> str | None:
+        try:
+            return self.data_version()
+        except Exception:  # the database is down: serve nothing from memory; the app will answer 503
+            return None
+
+    async def _render(self, scope: Scope, receive: Receive) -> Representation:
+        """Run the app (a HEAD runs as a GET) and collect its whole response."""
+        inner_scope = dict(scope, method="GET") if scope["method"] == "HEAD" else scope
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(inner_scope, receive, collect)
+        status = int(start.get("status", 500))
+        headers: Headers = [
+            (k.lower(), v) for k, v in start.get("headers", []) if k.lower() not in {b"content-length"}
+        ]
+        body = b"".join(chunks)
+        etag = None
+        names = {k for k, _ in headers}
+        if status == 200:
+            etag = make_etag(body)
+            headers.append((b"etag", etag))
+            if b"cache-control" not in names:
+                headers.append((b"cache-control", self.cache_control))
+        elif b"cache-control" not in names:
+            headers.append((b"cache-control", b"no-store"))
+        return Representation(status=status, headers=headers, body=body, etag=etag)
+
+    async def _send(self, scope: Scope, send: Send, rep: Representation) -> None:
+        headers = list(rep.headers)
+        if rep.etag is not None:
+            if_none_match = _header(scope, b"if-none-match")
+            if if_none_match is not None and _etag_matches(if_none_match, rep.etag):
+                kept = {b"etag", b"cache-control", b"vary", b"content-location", b"date", b"expires"}
+                headers = [(k, v) for k, v in headers if k in kept or k.startswith(b"x-")]
+                headers.append((b"vary", b"Accept-Encoding"))
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        body = rep.body
+        content_type = next((v for k, v in headers if k == b"content-type"), b"")
+        if len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE):
+            headers.append((b"vary", b"Accept-Encoding"))
+            if _accepts_gzip(scope):
+                body = rep.compressed()
+                headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": rep.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

@@ -1,0 +1,60 @@
+"""Opaque keyset cursors: base64url JSON of the last row's sort key and id, with a checksum.
+
+The checksum is not a secret (the data is public): it makes a forged or truncated cursor a clean 400
+instead of a confusing page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+_CHECKSUM_KEY = b"peacetalks-cursor-v1"
+_CHECKSUM_BYTES = 6
+
+
+class InvalidCursorError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    sort: str
+    key: Any
+    id: str
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=_CHECKSUM_KEY, digest_size=_CHECKSUM_BYTES).digest()
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    payload = orjson.dumps([cursor.sort, cursor.key, cursor.id])
+    return base64.urlsafe_b64encode(payload + _checksum(payload)).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(token: str, *, sort: str) -> Cursor:
+    """The cursor in ``token``; raise ``InvalidCursorError`` unless it is intact and for ``sort``."""
+    if not token or len(token) > 512:
+        raise InvalidCursorError("cursor is empty or too long")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidCursorError("cursor is not base64url") from None
+    payload, checksum = raw[:-_CHECKSUM_BYTES], raw[-_CHECKSUM_BYTES:]
+    if len(raw) <= _CHECKSUM_BYTES or checksum != _checksum(payload):
+        raise InvalidCursorError("cursor is damaged or forged")
+    try:
+        cursor_sort, key, item_id = orjson.loads(payload)
+    except (orjson.JSONDecodeError, ValueError, TypeError):
+        raise InvalidCursorError("cursor is damaged or forged") from None
+    if not isinstance(cursor_sort, str) or not isinstance(item_id, str):
+        raise InvalidCursorError("cursor is damaged or forged")
+    if cursor_sort != sort:
+        raise InvalidCursorError(f"cursor was made for sort '{cursor_sort}', not '{sort}'")
+    return Cursor(sort=cursor_sort, key=key, id=item_id)

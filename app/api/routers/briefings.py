@@ -1,0 +1,42 @@
+"""``/v1/briefings/{id}``: the whole briefing in one response."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from app.api.deps import ConnectionDep
+from app.api.errors import ProblemError
+from app.api.examples import example_for
+from app.api.openapi import PROBLEM_RESPONSES, json_content
+from app.api.routers.collections import ItemId, json_response
+from app.db.briefing import whole_briefing
+from app.domain.schemas import BriefingDetail
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get(
+    "/briefings/{item_id}",
+    operation_id="get_briefing",
+    tags=["Briefings"],
+    summary="Get a whole briefing",
+    description="Everything a client needs to render the briefing in one request: the document's "
+    "metadata, the photo's facts, sections in article order, the takeaway, rounds, positions grouped by "
+    "party, mediators, barriers grouped by category, the six implications, the timeline, sources, and "
+    "the parties, people and topics they refer to, each evidence item with its citations.",
+    response_model=None,
+    responses={
+        200: {
+            "model": BriefingDetail,
+            "description": "The whole briefing.",
+            **json_content(example_for("briefings", "detail")),
+        },
+        **PROBLEM_RESPONSES,
+    },
+)
+def get_briefing(item_id: ItemId, connection: ConnectionDep) -> Response:
+    briefing = whole_briefing(connection, item_id)
+    if briefing is None:
+        raise ProblemError(404, f"no briefing with id '{item_id}'", slug="not-found")
+    return json_response(briefing)

@@ -1,0 +1,203 @@
+"""List and detail endpoints for every collection, generated from the declarations in
+``app.api.collections``: one implementation of filtering, keyset pagination, Link headers and 404s."""
+
+from __future__ import annotations
+
+import inspect
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import PlainTextResponse
+from starlette.responses import Response
+
+from app.api.deps import ConnectionDep
+from app.api.errors import ProblemError
+from app.api.examples import example_for
+from app.api.openapi import PROBLEM_RESPONSES, json_content
+from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
+from app.db import listing
+from app.db.collections import COLLECTIONS, SlugParam
+from app.db.listing import CollectionSpec
+from app.domain.schemas import Page
+
+JSON = "application/json"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+ItemId = Annotated[SlugParam, Path(description="The item's id (a lowercase slug).", examples=["ukraine"])]
+
+
+def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(payload), media_type=JSON, headers=headers)
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    for spec in COLLECTIONS:
+        _add_list_route(router, spec)
+        if spec.name != "briefings":  # a briefing's detail is the whole briefing (routers.briefings)
+            _add_detail_route(router, spec)
+    _add_document_text_route(router)
+    return router
+
+
+def _sort_enum(spec: CollectionSpec) -> type[StrEnum]:
+    members = [(s.name.replace("-", "minus_"), s.name) for s in spec.sorts]
+    return StrEnum(f"{spec.name.title()}Sort", members)  # type: ignore[return-value]
+
+
+def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("connection", keyword, annotation=ConnectionDep),
+        inspect.Parameter(
+            "limit",
+            keyword,
+            annotation=int,
+            default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})."),
+        ),
+        inspect.Parameter(
+            "cursor",
+            keyword,
+            annotation=str | None,
+            default=Query(None, max_length=512, description="Opaque `next_cursor` of the previous page."),
+        ),
+    ]
+    if len(spec.sorts) > 1:
+        sort_enum = _sort_enum(spec)
+        params.append(
+            inspect.Parameter(
+                "sort",
+                keyword,
+                annotation=sort_enum,
+                default=Query(
+                    sort_enum(spec.sorts[0].name),
+                    description="Order: " + ", ".join(f"`{s.name}`" for s in spec.sorts) + "; ties by id.",
+                ),
+            )
+        )
+    for item_filter in spec.filters:
+        params.append(
+            inspect.Parameter(
+                f"filter_{item_filter.name}",
+                keyword,
+                annotation=item_filter.annotation | None,
+                default=Query(
+                    None,
+                    alias=item_filter.name,
+                    description=item_filter.description,
+                    examples=list(item_filter.examples) or None,
+                ),
+            )
+        )
+    return params
+
+
+def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
+    def list_endpoint(**kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        sort = spec.sort(str(kwargs["sort"]) if "sort" in kwargs else None)
+        after = None
+        if kwargs["cursor"] is not None:
+            try:
+                cursor = decode_cursor(kwargs["cursor"], sort=sort.name)
+            except InvalidCursorError as exc:
+                raise ProblemError(400, f"invalid cursor: {exc}", slug="invalid-cursor") from None
+            after = (cursor.key, cursor.id)
+        where = [
+            item_filter.where(kwargs[f"filter_{item_filter.name}"])
+            for item_filter in spec.filters
+            if kwargs[f"filter_{item_filter.name}"] is not None
+        ]
+        items, next_position = listing.list_page(
+            kwargs["connection"], spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
+        )
+        next_cursor = None
+        headers = None
+        if next_position is not None:
+            next_cursor = encode_cursor(Cursor(sort=sort.name, key=next_position[0], id=next_position[1]))
+            url = request.url.include_query_params(cursor=next_cursor)
+            headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+        return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
+
+    list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
+    list_endpoint.__name__ = f"list_{spec.name}"
+    router.add_api_route(
+        f"/{spec.name}",
+        list_endpoint,
+        methods=["GET"],
+        operation_id=f"list_{spec.name}",
+        tags=[spec.summary],
+        summary=f"List {spec.summary.lower()}",
+        description=spec.description + '\n\nPaginated with an opaque keyset cursor; a `Link: rel="next"` '
+        "header accompanies every page but the last.",
+        response_model=None,
+        responses={
+            200: {
+                "model": Page[spec.schema],  # type: ignore[name-defined]
+                "description": f"A page of {spec.summary.lower()}.",
+                "headers": {
+                    "Link": {
+                        "description": 'The next page: `<url>; rel="next"`.',
+                        "schema": {"type": "string"},
+                    }
+                },
+                **json_content(example_for(spec.name, "list")),
+            },
+            **PROBLEM_RESPONSES,
+        },
+    )
+
+
+def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
+    def detail_endpoint(item_id: ItemId, connection: ConnectionDep) -> Response:
+        item = listing.get_item(connection, spec, item_id)
+        if item is None:
+            raise ProblemError(404, f"no {spec.singular} with id '{item_id}'", slug="not-found")
+        return json_response(item)
+
+    detail_endpoint.__name__ = f"get_{spec.singular}"
+    router.add_api_route(
+        f"/{spec.name}/{{item_id}}",
+        detail_endpoint,
+        methods=["GET"],
+        operation_id=f"get_{spec.singular}",
+        tags=[spec.summary],
+        summary=f"Get one {spec.singular}",
+        description=f"One item of {spec.name}, with its references"
+        + (" and citations." if spec.cited else "."),
+        response_model=None,
+        responses={
+            200: {
+                "model": spec.detail_schema or spec.schema,
+                "description": f"The {spec.singular}.",
+                **json_content(example_for(spec.name, "detail")),
+            },
+            **PROBLEM_RESPONSES,
+        },
+    )
+
+
+def _add_document_text_route(router: APIRouter) -> None:
+    spec = next(s for s in COLLECTIONS if s.name == "documents")
+
+    @router.get(
+        "/documents/{item_id}/text",
+        operation_id="get_document_text",
+        tags=[spec.summary],
+        summary="Get a document's text",
+        description="The document's full text as `text/plain; charset=utf-8`, byte-exact.",
+        response_class=PlainTextResponse,
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The text."},
+            **PROBLEM_RESPONSES,
+        },
+    )
+    def get_document_text(item_id: ItemId, connection: ConnectionDep) -> Response:
+        item = listing.get_item(connection, spec, item_id)
+        if item is None:
+            raise ProblemError(404, f"no document with id '{item_id}'", slug="not-found")
+        return PlainTextResponse(item["text"], media_type="text/plain; charset=utf-8")

@@ -1,0 +1,284 @@
+"""The API's JSON shapes (Pydantic v2). Responses are built as plain dicts by Core queries and serialised
+with orjson; these models document them in OpenAPI and validate them in the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.vocab import (
+    BarrierCategory,
+    DatePrecision,
+    EventKind,
+    MediatorRole,
+    PartyKind,
+    PositionKind,
+    RoundFormat,
+    RoundStatus,
+)
+
+OFFSETS_NOTE = (
+    "Offsets count Unicode code points of the document's `text` (Python `str` indices), so that "
+    "`text[start:end] == quote`. JavaScript strings count UTF-16 code units: slice "
+    "`Array.from(text).slice(start, end).join('')` instead of `text.slice(start, end)`."
+)
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+class Ref(Schema):
+    """A reference to another item, with the name a client needs to render it."""
+
+    id: str
+    name: str
+
+
+class Citation(Schema):
+    __doc__ = "A verbatim quote of the document that supports an item. " + OFFSETS_NOTE
+
+    document_id: str
+    start: Annotated[int, Field(ge=0, description="First code point of the quote. " + OFFSETS_NOTE)]
+    end: Annotated[int, Field(ge=1, description="One past the last code point of the quote.")]
+    quote: str = Field(description="The article's words, exactly as printed.")
+    source_id: str | None = Field(description="The outlet the article attributes the claim to, if any.")
+
+
+class Cited(Schema):
+    citations: list[Citation] = Field(description="Where the document says so (at least one).")
+
+
+class Dated(Schema):
+    date: str | None = Field(
+        description="ISO 8601 at the precision the article gives: `2025-06-02` (day), `2022-03` (month) "
+        "or `2022` (year). Never more precise than the article."
+    )
+    date_precision: DatePrecision | None
+
+
+class Party(Schema):
+    id: str
+    name: str
+    kind: PartyKind
+    description: str | None
+    aliases: list[str] = Field(description="Other names the article uses (e.g. Kyiv, the Kremlin).")
+
+
+class Topic(Schema):
+    id: str
+    name: str
+    description: str
+
+
+class Source(Cited):
+    id: str
+    outlet: str = Field(description="As printed in the article's source list.")
+    name: str
+    title: str = Field(description="The cited article's title, as given.")
+
+
+class Person(Cited):
+    id: str
+    name: str = Field(description="As the article spells it.")
+    role: str
+    party: Ref | None
+
+
+class DocumentSummary(Schema):
+    id: str
+    title: str
+    kind: str
+    language: str
+    published_on: dt.date
+    sha256: str = Field(description="sha256 of the document's UTF-8 bytes.")
+    length: int = Field(description="Length of `text` in Unicode code points.")
+
+
+class Document(DocumentSummary):
+    text: str = Field(description="The full text, byte-exact. " + OFFSETS_NOTE)
+
+
+class BriefingSummary(Schema):
+    id: str
+    title: str
+    published_on: dt.date
+    document: Ref
+    summary: str
+    takeaway: str
+
+
+class Round(Cited, Dated):
+    id: str
+    name: str
+    place: str | None
+    venue: str | None
+    format: RoundFormat
+    status: RoundStatus
+    outcome: str
+    summary: str
+    participants: list[Ref]
+    hosts: list[Ref]
+    topics: list[Ref]
+
+
+class Position(Cited):
+    id: str
+    party: Ref
+    kind: PositionKind
+    summary: str
+    round: Ref | None
+    target: Ref | None = Field(description="The party a demand or accusation is aimed at.")
+    topics: list[Ref]
+
+
+class Mediator(Cited):
+    id: str
+    party: Ref
+    role: MediatorRole
+    approach: str
+    result: str
+    summary: str
+    rounds: list[Ref]
+    topics: list[Ref]
+
+
+class Barrier(Cited):
+    id: str
+    category: BarrierCategory = Field(
+        description="The article's kinds: structural, political, psychological."
+    )
+    name: str
+    summary: str
+    topics: list[Ref]
+    parties: list[Ref]
+
+
+class Implication(Cited):
+    id: str
+    number: int = Field(description="The article's numbering, 1 to 6.")
+    emoji: str
+    heading: str = Field(description="As printed.")
+    summary: str
+    analogues: list[str] = Field(description="Historical analogues the article names, as printed.")
+    topics: list[Ref]
+    parties: list[Ref]
+
+
+class Event(Cited, Dated):
+    id: str
+    kind: EventKind
+    title: str
+    summary: str
+    round: Ref | None
+    parties: list[Ref]
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(Schema, Generic[ItemT]):
+    """A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more."""
+
+    items: list[ItemT]
+    next_cursor: str | None = Field(description="Opaque; null on the last page.")
+
+
+class SearchHit(Schema):
+    type: str = Field(description="The collection the hit belongs to (or `documents`).")
+    id: str
+    title: str
+    snippet: str = Field(description="Matching text, matches between `[` and `]`.")
+    score: float = Field(description="Higher is better.")
+
+
+class SearchPage(Schema):
+    items: list[SearchHit]
+    next_cursor: str | None
+
+
+class Photo(Schema):
+    caption: str = Field(description="As printed, typos included.")
+    place: str | None
+    venue: str | None
+    date: str | None
+    date_precision: DatePrecision | None
+    credit: str | None
+    round: Ref | None
+    people: list[Ref]
+
+
+class Section(Schema):
+    id: str
+    heading: str | None = Field(description="As printed; null for the lead.")
+    summary: str
+    start: int = Field(description="Span of the section in the document (code points).")
+    end: int
+
+
+class PositionsOfParty(Schema):
+    party: Ref
+    positions: list[Position]
+
+
+class BarriersOfCategory(Schema):
+    category: BarrierCategory
+    barriers: list[Barrier]
+
+
+class Takeaway(Cited):
+    summary: str
+
+
+class BriefingDetail(Schema):
+    """Everything a client needs to render the briefing, in one response."""
+
+    id: str
+    title: str
+    published_on: dt.date
+    summary: str
+    document: DocumentSummary
+    photo: Photo | None
+    sections: list[Section]
+    takeaway: Takeaway
+    rounds: list[Round]
+    positions_by_party: list[PositionsOfParty]
+    mediators: list[Mediator]
+    barriers_by_category: list[BarriersOfCategory]
+    implications: list[Implication]
+    events: list[Event]
+    sources: list[Source]
+    parties: list[Party]
+    people: list[Person]
+    topics: list[Topic]
+
+
+class Health(Schema):
+    status: str
+
+
+class Readiness(Schema):
+    status: str
+    checks: dict[str, str]
+    data_version: str | None
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+    type: str
+
+
+class Problem(Schema):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None

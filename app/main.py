@@ -1,0 +1,114 @@
+"""The application factory: ``create_app(settings)`` wires routers, error handlers and middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, select
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from app.api.deps import reject_unknown_query
+from app.api.errors import install_error_handlers
+from app.api.middleware.context import RequestContextMiddleware
+from app.api.middleware.limits import LimitsMiddleware
+from app.api.middleware.representation import RepresentationMiddleware
+from app.api.routers import briefings, collections, docs, health, search
+from app.db import migrate
+from app.db.engine import make_engine
+from app.db.models import Dataset
+from app.logs import configure_logging
+from app.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+DESCRIPTION = """
+A structured, source-faithful briefing on why the Ukraine–Russia peace talks keep failing, built from one
+news analysis published on June 12, 2025.
+
+Every factual item carries **citations**: verbatim quotes of the document with `start`/`end` offsets in
+Unicode code points (`text[start:end] == quote`; in JavaScript use `Array.from(text)` to slice).
+Summaries are the curators' words; quotes are the article's.
+
+Lists are paginated with opaque keyset cursors. Responses carry ETags (`If-None-Match` gives 304),
+errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def data_version_reader(engine: Engine) -> Callable[[], str | None]:
+    """A cheap read of the stored data set's version; the response cache is keyed by it."""
+    statement = select(Dataset.version).where(Dataset.id == 1)
+
+    def read() -> str | None:
+        with engine.connect() as connection:
+            return connection.execute(statement).scalar_one_or_none()
+
+    return read
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    engine = make_engine(settings, read_only=True)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Peacetalks Briefing API",
+        version="1.0.0",
+        summary="Why the Ukraine–Russia peace talks keep failing: a cited, structured briefing.",
+        description=DESCRIPTION,
+        license_info={"name": "MIT", "identifier": "MIT"},
+        contact={"name": "Peacetalks Briefing team", "url": "https://peacetalks.example/"},
+        servers=[{"url": "/", "description": "This server"}],
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query)],
+        openapi_tags=[
+            {"name": "Briefings", "description": "The briefing, whole or summarised."},
+            {"name": "Search", "description": "Full-text search across everything."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.migration_head = migrate.head_revision(settings)
+
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(briefings.router)
+    app.include_router(search.router)
+    app.include_router(collections.build_router())
+    app.include_router(docs.router)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # Innermost first: limits guard the app; the representation layer serves cached bytes before them.
+    app.add_middleware(
+        LimitsMiddleware, max_concurrency=settings.max_concurrency, timeout=settings.request_timeout
+    )
+    app.add_middleware(
+        RepresentationMiddleware,
+        data_version=data_version_reader(engine),
+        cache_control=f"public, max-age={settings.cache_max_age}",
+        cache_entries=settings.response_cache_entries,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD"],
+        allow_headers=["If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(RequestContextMiddleware)
+    return app
