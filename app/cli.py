@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.settings import Settings, get_settings
 
 
@@ -18,6 +20,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"briefing: database error: {reason}", file=sys.stderr)
+        print("briefing: is the database reachable and migrated? (`briefing db upgrade`)", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -98,7 +98,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed here; see the Allow header"
             allowed = [m.strip() for m in headers.get("Allow", "GET").split(",")]
-            headers["Allow"] = ", ".join(allowed + (["HEAD"] if "GET" in allowed and "HEAD" not in allowed else []))
+            headers["Allow"] = ", ".join(
+                allowed + (["HEAD"] if "GET" in allowed and "HEAD" not in allowed else [])
+            )
         return problem_response(exc.status_code, detail, instance=_instance(request), headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -77,8 +77,12 @@ def json_content(example: Any) -> dict[str, Any]:
 
 def openapi_json() -> str:
     """The app's OpenAPI document, as committed in ``openapi.json``."""
+    import tempfile
+    from pathlib import Path
+
     from app.main import create_app
     from app.settings import Settings
 
-    app = create_app(Settings(database_url="sqlite://"))
+    # Building the document needs no database: the engine is created but never connects.
+    app = create_app(Settings(data_dir=Path(tempfile.gettempdir()) / "briefing-openapi", log_json=False))
     return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

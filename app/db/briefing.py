@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from app.db import listing
 from app.db.collections import BY_NAME
 from app.db.listing import CollectionSpec
-from app.db.models import Briefing, Citation, PersonLink, Section
+from app.db.models import Briefing, Citation, PersonLink, Section, table_of
 from app.domain.vocab import BarrierCategory
 
 Row = dict[str, Any]
 
 
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
+_table = table_of
 
 
 def _citing(spec: CollectionSpec, document_id: str) -> ColumnElement[bool]:
@@ -47,8 +44,7 @@ def whole_briefing(connection: Connection, briefing_id: str) -> Row | None:
         return None
     document_id = row["document_id"]
     document = listing.get_item(connection, BY_NAME["documents"], document_id)
-    assert document is not None
-    document = {k: v for k, v in document.items() if k != "text"}
+    document = {k: v for k, v in (document or {}).items() if k != "text"}
 
     def items(name: str) -> list[Row]:
         spec = BY_NAME[name]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import StringConstraints
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, select
 
 from app.db import models as m
 from app.db.listing import CollectionSpec, Filter, LinkField, RefField, SortKey
@@ -29,10 +29,7 @@ ARTICLE_ORDER = SortKey("article", "ordinal")
 DATE_ORDER = (SortKey("date", "date_sort"), SortKey("-date", "date_sort", descending=True))
 
 
-def _table(model: type[m.Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
+_table = m.table_of
 
 
 def _equals(model: type[m.Base], column: str) -> Any:

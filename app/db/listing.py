@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Column, ColumnElement, Connection, Select, Table, select, tuple_
 
-from app.db.models import Base, Citation
+from app.db.models import Base, Citation, table_of
 
 Row = dict[str, Any]
 
@@ -76,9 +76,7 @@ class CollectionSpec:
 
     @property
     def table(self) -> Table:
-        table = self.model.__table__
-        assert isinstance(table, Table)
-        return table
+        return table_of(self.model)
 
     @property
     def singular(self) -> str:
@@ -193,8 +191,7 @@ def enrich(connection: Connection, spec: CollectionSpec, rows: list[Row], *, det
 def _names(connection: Connection, target: type[Base], ids: set[str], label: str) -> dict[str, str]:
     if not ids:
         return {}
-    table = target.__table__
-    assert isinstance(table, Table)
+    table = table_of(target)
     statement = select(table.c.id, table.c[label]).where(table.c.id.in_(sorted(ids)))
     return {row[0]: row[1] for row in connection.execute(statement)}
 
@@ -202,9 +199,8 @@ def _names(connection: Connection, target: type[Base], ids: set[str], label: str
 def _linked(
     connection: Connection, collection: str, link: LinkField, ids: Sequence[str]
 ) -> Mapping[str, list[Row]]:
-    link_table = link.link.__table__
-    target = link.target.__table__
-    assert isinstance(link_table, Table) and isinstance(target, Table)
+    link_table = table_of(link.link)
+    target = table_of(link.target)
     statement = (
         select(link_table.c.item_id, target.c.id, target.c.name)
         .join(target, target.c.id == link_table.c[link.column])
@@ -220,8 +216,7 @@ def _linked(
 
 
 def citations_for(connection: Connection, collection: str, ids: Sequence[str]) -> Mapping[str, list[Row]]:
-    table = Citation.__table__
-    assert isinstance(table, Table)
+    table = table_of(Citation)
     statement = (
         select(
             table.c.item_id,

@@ -6,6 +6,7 @@ Nothing here touches the database; a ``LoadPlan`` is only built when the whole s
 from __future__ import annotations
 
 import hashlib
+import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,9 +43,14 @@ class LoadPlan:
         return {table: len(rows) for table, rows in self.rows.items()}
 
 
+_UNDECOMPOSABLE = str.maketrans(
+    {"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"}
+)
+
+
 def fold_diacritics(text: str) -> str:
     """``Ciragan`` for ``Çırağan``: the text a diacritics-insensitive index compares."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -362,7 +368,7 @@ class _Planner:
                 starts.append(-1)
                 continue
             starts.append(found + 1)
-        if any(a >= b for a, b in zip(starts, starts[1:], strict=False) if a >= 0 and b >= 0):
+        if any(a >= b for a, b in itertools.pairwise(starts) if a >= 0 and b >= 0):
             self.problem("briefings", f"{path}.sections", "sections must follow the article's order")
         ends = [*starts[1:], len(text)]
         for index, (section, start, end) in enumerate(zip(brief.sections, starts, ends, strict=True)):

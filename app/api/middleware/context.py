@@ -75,5 +75,5 @@ class RequestContextMiddleware:
     def _request_id(scope: Scope) -> str:
         for key, value in scope["headers"]:
             if key == b"x-request-id" and _VALID_REQUEST_ID.match(value):
-                return value.decode("ascii")
+                return bytes(value).decode("ascii")
         return uuid.uuid4().hex

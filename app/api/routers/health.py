@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
 from sqlalchemy import Engine, select
 from starlette.responses import Response
@@ -71,7 +73,7 @@ def readyz(request: Request) -> Response:
     return json_response(body, headers={"Cache-Control": "no-store"}) if ready else _unready(body)
 
 
-def _unready(body: dict[str, object]) -> Response:
+def _unready(body: Mapping[str, object]) -> Response:
     response = json_response(body, headers={"Cache-Control": "no-store", "Retry-After": "5"})
     response.status_code = 503
     return response
