@@ -17,6 +17,7 @@ from app.api.errors import install_error_handlers
 from app.api.middleware.context import RequestContextMiddleware
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
+from app.api.openapi import build_openapi, openapi_tags
 from app.api.routers import briefings, collections, docs, health, search
 from app.db import migrate
 from app.db.engine import make_engine
@@ -72,11 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query)],
-        openapi_tags=[
-            {"name": "Briefings", "description": "The briefing, whole or summarised."},
-            {"name": "Search", "description": "Full-text search across everything."},
-        ],
+        openapi_tags=openapi_tags(),
     )
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
     app.state.migration_head = migrate.head_revision(settings)

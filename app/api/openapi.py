@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
 from app.domain.schemas import Problem
 
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -69,10 +72,61 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def json_content(example: Any) -> dict[str, Any]:
-    if example is None:
-        return {}
-    return {"content": {"application/json": {"example": example}}}
+def _example_key(operation_id: str) -> tuple[str, str] | None:
+    """Which entry of ``examples.json`` illustrates an operation's 200 response."""
+    from app.db.collections import COLLECTIONS
+
+    for spec in COLLECTIONS:
+        if operation_id == f"list_{spec.name}":
+            return spec.name, "list"
+        if operation_id == f"get_{spec.singular}":
+            return spec.name, "detail"
+    return ("search", "list") if operation_id == "search" else None
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus the real-data examples.
+
+    Examples are added after generation because FastAPI drops every ``null`` from the document, and the
+    examples must keep theirs (``"next_cursor": null``) to be valid against their schemas.
+    """
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    from app.api.examples import example_for
+
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        openapi_version=app.openapi_version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        servers=app.servers,
+        license_info=app.license_info,
+        contact=app.contact,
+    )
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            key = _example_key(operation.get("operationId", ""))
+            example = example_for(*key) if key else None
+            content = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+            if example is not None and content is not None:
+                content["example"] = example
+    app.openapi_schema = document
+    return document
+
+
+def openapi_tags() -> list[dict[str, str]]:
+    from app.db.collections import COLLECTIONS
+
+    tags = [
+        {"name": "Briefings", "description": "The briefing, whole or summarised."},
+        {"name": "Search", "description": "Full-text search across everything."},
+    ]
+    tags += [{"name": spec.summary, "description": spec.description} for spec in COLLECTIONS[1:]]
+    tags.append({"name": "Health", "description": "Liveness and readiness probes."})
+    return tags
 
 
 def openapi_json() -> str:
@@ -85,4 +139,4 @@ def openapi_json() -> str:
 
     # Building the document needs no database: the engine is created but never connects.
     app = create_app(Settings(data_dir=Path(tempfile.gettempdir()) / "briefing-openapi", log_json=False))
-    return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 from sqlalchemy import ColumnElement, select
 
 from app.db import models as m
@@ -23,7 +23,22 @@ from app.domain.vocab import (
 )
 
 SlugParam = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-DateParam = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+_YEAR = r"[1-9]\d{3}"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12]\d|3[01]))?"  # 31-day months
+    r"|(?:0[469]|11)(?:-(?:0[1-9]|[12]\d|30))?"  # 30-day months
+    r"|02(?:-(?:0[1-9]|1\d|2\d))?)"  # February (29 checked against the calendar below)
+)
+
+
+def _calendar_date(value: str) -> str:
+    PartialDate.parse(value)  # a 29 February outside leap years is the one case the pattern lets through
+    return value
+
+
+DateParam = Annotated[
+    str, StringConstraints(pattern=f"^{_YEAR}(?:-{_MONTH_DAY})?$"), AfterValidator(_calendar_date)
+]
 
 ARTICLE_ORDER = SortKey("article", "ordinal")
 DATE_ORDER = (SortKey("date", "date_sort"), SortKey("-date", "date_sort", descending=True))

@@ -7,8 +7,7 @@ from starlette.responses import Response
 
 from app.api.deps import ConnectionDep
 from app.api.errors import ProblemError
-from app.api.examples import example_for
-from app.api.openapi import PROBLEM_RESPONSES, json_content
+from app.api.openapi import PROBLEM_RESPONSES
 from app.api.routers.collections import ItemId, json_response
 from app.db.briefing import whole_briefing
 from app.domain.schemas import BriefingDetail
@@ -30,7 +29,6 @@ router = APIRouter(prefix="/v1")
         200: {
             "model": BriefingDetail,
             "description": "The whole briefing.",
-            **json_content(example_for("briefings", "detail")),
         },
         **PROBLEM_RESPONSES,
     },

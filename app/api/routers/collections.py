@@ -14,8 +14,7 @@ from starlette.responses import Response
 
 from app.api.deps import ConnectionDep
 from app.api.errors import ProblemError
-from app.api.examples import example_for
-from app.api.openapi import PROBLEM_RESPONSES, json_content
+from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
 from app.db import listing
 from app.db.collections import COLLECTIONS, SlugParam
@@ -145,7 +144,6 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
                         "schema": {"type": "string"},
                     }
                 },
-                **json_content(example_for(spec.name, "list")),
             },
             **PROBLEM_RESPONSES,
         },
@@ -174,7 +172,6 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
             200: {
                 "model": spec.detail_schema or spec.schema,
                 "description": f"The {spec.singular}.",
-                **json_content(example_for(spec.name, "detail")),
             },
             **PROBLEM_RESPONSES,
         },

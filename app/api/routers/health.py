@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import Engine, select
 from starlette.responses import Response
 
+from app.api.openapi import PROBLEM_RESPONSES
 from app.api.routers.collections import json_response
 from app.db import migrate
 from app.db.models import Dataset
@@ -22,7 +23,10 @@ router = APIRouter(tags=["Health"])
     summary="Liveness",
     description="200 while the process runs; it does not touch the database.",
     response_model=Health,
-    responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    responses={
+        200: {"content": {"application/json": {"example": {"status": "ok"}}}},
+        400: PROBLEM_RESPONSES[400],
+    },
 )
 async def healthz() -> Response:
     return Response(b'{"status":"ok"}', media_type="application/json", headers={"Cache-Control": "no-store"})
@@ -47,6 +51,7 @@ async def healthz() -> Response:
                 }
             }
         },
+        400: PROBLEM_RESPONSES[400],
         503: {"model": Readiness, "description": "Not ready; `checks` says why."},
     },
 )

@@ -11,8 +11,7 @@ from starlette.responses import Response
 
 from app.api.deps import ConnectionDep
 from app.api.errors import ProblemError
-from app.api.examples import example_for
-from app.api.openapi import PROBLEM_RESPONSES, json_content
+from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
 from app.api.routers.collections import DEFAULT_LIMIT, MAX_LIMIT, json_response
 from app.db import search as search_queries
@@ -37,7 +36,6 @@ SearchType = StrEnum("SearchType", [(name, name) for name in sorted([s.name for 
         200: {
             "model": SearchPage,
             "description": "Ranked hits.",
-            **json_content(example_for("search", "list")),
         },
         **PROBLEM_RESPONSES,
     },
