@@ -55,8 +55,9 @@ check-seeds: $(BIN)/.runtime-installed
 openapi: $(BIN)/.dev-installed
 	$(BIN)/briefing openapi > openapi.json
 
+## make fuzz: a longer Schemathesis run against a live server (500 examples per operation).
 fuzz: $(BIN)/.dev-installed
-	bash scripts/fuzz.sh
+	$(BIN)/python -m scripts.schemathesis_run --max-examples 500
 
 bench: $(BIN)/.dev-installed
 	$(BIN)/python -m bench.run

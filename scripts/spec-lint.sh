@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Lint the OpenAPI document with Redocly CLI and Spectral, both pinned in tools/npm/package-lock.json.
+# Needs only node (>= 20.19) and npm; nothing is installed globally. The tools are installed into
+# tools/npm/node_modules (gitignored) with `npm ci`, again only when package-lock.json is newer.
+# Usage: bash scripts/spec-lint.sh [SPEC]   (SPEC defaults to openapi.json at the repository root;
+#        write it with `make openapi` or `.venv/bin/briefing openapi > openapi.json`)
+set -euo pipefail
+
+spec="${1:-openapi.json}"
+if [[ $# -gt 0 && "$spec" != /* ]]; then
+  spec="$(pwd)/$spec"
+fi
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+tools=tools/npm
+bin="$tools/node_modules/.bin"
+
+for cmd in node npm; do
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    echo "spec-lint: '$cmd' is not on PATH; install Node.js >= 20.19 with npm" >&2
+    exit 2
+  fi
+done
+if [[ ! -f "$spec" ]]; then
+  echo "spec-lint: $spec not found; write it with: .venv/bin/briefing openapi > openapi.json" >&2
+  exit 2
+fi
+
+# npm ci writes node_modules/.package-lock.json, so that file dates the last install.
+if [[ ! -d "$tools/node_modules" || ! -f "$tools/node_modules/.package-lock.json" \
+  || "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" \
+  || ! -x "$bin/redocly" || ! -x "$bin/spectral" ]]; then
+  echo "spec-lint: installing the pinned lint tools (npm ci in $tools)"
+  # No package here needs an install script (the only one is a telemetry ping), so none are run.
+  npm ci --prefix "$tools" --no-audit --no-fund --ignore-scripts --loglevel=error
+fi
+
+# No usage data or update checks from Redocly CLI.
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+summaries=()
+failed=0
+
+# run NAME PATTERN COMMAND...: show the tool's output, keep its own closing line for the summary.
+run() {
+  local name="$1" pattern="$2" rc=0 last
+  shift 2
+  echo "── $name ──"
+  "$@" >"$log" 2>&1 || rc=$?
+  cat "$log"
+  last="$(grep -E "$pattern" "$log" | tail -n 1 | sed -e 's/[[:space:]]*$//' || true)"
+  if [[ $rc -eq 0 ]]; then
+    summaries+=("spec-lint: $name: OK${last:+ — $last}")
+  else
+    summaries+=("spec-lint: $name: FAILED (exit $rc)${last:+ — $last}")
+    failed=1
+  fi
+}
+
+run "redocly $("$bin/redocly" --version 2>/dev/null | tail -n 1)" \
+  'valid|Validation failed|You have [0-9]+ warning|[Ee]rror' \
+  "$bin/redocly" lint "$spec"
+run "spectral $("$bin/spectral" --version)" \
+  'problems? \(|No results|[Ee]rror' \
+  "$bin/spectral" lint --fail-severity=warn "$spec"
+
+echo
+printf '%s\n' "${summaries[@]}"
+exit "$failed"
