@@ -15,6 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
 from app.api.middleware.context import RequestContextMiddleware
+from app.api.middleware.guard import RequestGuardMiddleware
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
@@ -109,5 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
