@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,9 +84,21 @@ def _new_database(backend: str, tmp: Path, postgres_status: str | None) -> Itera
         settings = Settings(database_url=url, data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
         yield Database("postgresql", settings)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str, attempts: int = 5) -> None:
+    """Drop a scratch database; retried because an autovacuum worker may briefly hold it."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 
 from app.db import models as m
 from app.db.listing import CollectionSpec, Filter, LinkField, RefField, SortKey
@@ -65,12 +65,27 @@ def _linked_to(model: type[m.Base], link: type[m.Base], column: str, collection:
 
 
 def _date_from(model: type[m.Base]) -> Any:
-    """Items whose date may fall on or after the (partial) date: a month matches any of its days."""
-    return lambda value: _table(model).c.date_latest >= PartialDate.parse(value).earliest
+    """Items whose date may fall on or after the (partial) date: a month matches any of its days.
+
+    The bound on ``date_sort`` (an item that matches cannot be dated before that year) lets the index
+    that orders the list seek to the first candidate instead of walking from the start.
+    """
+
+    def where(value: str) -> ColumnElement[bool]:
+        earliest = PartialDate.parse(value).earliest
+        table = _table(model)
+        return and_(table.c.date_latest >= earliest, table.c.date_sort >= f"{earliest.year:04d}")
+
+    return where
 
 
 def _date_to(model: type[m.Base]) -> Any:
-    return lambda value: _table(model).c.date_earliest <= PartialDate.parse(value).latest
+    def where(value: str) -> ColumnElement[bool]:
+        latest = PartialDate.parse(value).latest
+        table = _table(model)
+        return and_(table.c.date_earliest <= latest, table.c.date_sort < f"{latest.year + 1:04d}")
+
+    return where
 
 
 def _date_filters(model: type[m.Base]) -> tuple[Filter, Filter]:

@@ -10,9 +10,9 @@ from datetime import date
 from app.domain.vocab import DatePrecision
 
 _PATTERNS: dict[DatePrecision, re.Pattern[str]] = {
-    DatePrecision.DAY: re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
-    DatePrecision.MONTH: re.compile(r"^(\d{4})-(\d{2})$"),
-    DatePrecision.YEAR: re.compile(r"^(\d{4})$"),
+    DatePrecision.DAY: re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
+    DatePrecision.MONTH: re.compile(r"([0-9]{4})-([0-9]{2})"),
+    DatePrecision.YEAR: re.compile(r"([0-9]{4})"),
 }
 
 
@@ -28,8 +28,9 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str, precision: DatePrecision | None = None) -> PartialDate:
         """Parse ``2025-06-02``, ``2022-03`` or ``2022``; with ``precision``, the form must match it."""
+        precision = DatePrecision(precision) if precision is not None else None
         for candidate, pattern in _PATTERNS.items():
-            match = pattern.match(text)
+            match = pattern.fullmatch(text)
             if match is None:
                 continue
             if precision is not None and candidate is not precision:

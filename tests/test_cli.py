@@ -1,0 +1,115 @@
+"""The real ``briefing`` console script, run as a subprocess on a temporary SQLite data directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from app.db.models import Dataset
+from app.seed.load import check_seeds
+from app.settings import PROJECT_ROOT
+from tests.conftest import SEEDS_DIR
+
+BRIEFING = Path(sys.executable).parent / "briefing"
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str, data_dir: Path, seeds_dir: Path = SEEDS_DIR) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BRIEFING_DATABASE_URL"}}
+    env.update(BRIEFING_DATA_DIR=str(data_dir), BRIEFING_SEEDS_DIR=str(seeds_dir))
+    return subprocess.run(
+        [str(BRIEFING), *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_console_script_is_installed() -> None:
+    assert BRIEFING.is_file()
+    assert os.access(BRIEFING, os.X_OK)
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run("--help", data_dir=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: briefing ")
+    listed = {
+        line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and line.strip()
+    }
+    assert {"db", "seed", "serve", "openapi", "synth"} <= listed
+    assert "validate the seed files and load them in one transaction" in result.stdout
+
+
+def test_upgrade_seed_reseed_and_check(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    version = check_seeds(SEEDS_DIR).version
+    counts = check_seeds(SEEDS_DIR).counts()
+
+    upgraded = run("db", "upgrade", data_dir=data)
+    assert (upgraded.returncode, upgraded.stdout) == (0, "database at 0001\n")
+    assert (data / "briefing.sqlite3").is_file()
+
+    current = run("db", "current", data_dir=data)
+    assert (current.returncode, current.stdout) == (0, "current: 0001  head: 0001\n")
+
+    seeded = run("seed", data_dir=data)
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout.startswith(f"seeded version {version[:12]}: ")
+    assert f"citations {counts['citations']}" in seeded.stdout
+    assert f"implications {counts['implications']}" in seeded.stdout
+
+    engine = create_engine(f"sqlite:///{data / 'briefing.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(select(Dataset.version, Dataset.counts)).one()
+    finally:
+        engine.dispose()
+    assert tuple(stored) == (version, counts)
+
+    again = run("seed", data_dir=data)
+    assert (again.returncode, again.stdout) == (
+        0,
+        f"nothing changed: version {version[:12]} is already loaded\n",
+    )
+
+    checked = run("seed", "--check", data_dir=data)
+    assert checked.returncode == 0
+    assert checked.stdout.startswith(f"seed files OK: version {version[:12]}; documents 1, ")
+    for output in (upgraded, current, seeded, again, checked):
+        assert "Traceback" not in output.stdout + output.stderr
+
+
+def test_seed_check_needs_no_database(tmp_path: Path) -> None:
+    data = tmp_path / "never-created"
+    result = run("seed", "--check", data_dir=data)
+    assert result.returncode == 0
+    assert result.stdout.startswith("seed files OK: version ")
+    assert not data.exists()
+
+
+def test_seed_on_an_unmigrated_database_fails_cleanly(tmp_path: Path) -> None:
+    result = run("seed", data_dir=tmp_path / "data")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "briefing: database error: no such table: dataset",
+        "briefing: is the database reachable and migrated? (`briefing db upgrade`)",
+    ]
+
+
+def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("reseed", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "invalid choice: 'reseed'" in result.stderr
+    assert "Traceback" not in result.stderr
