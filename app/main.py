@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, select
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -22,7 +21,7 @@ from app.api.openapi import build_openapi, openapi_tags
 from app.api.routers import briefings, collections, docs, health, search
 from app.db import migrate
 from app.db.engine import make_engine
-from app.db.models import Dataset
+from app.db.version import make_version_reader
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
 
@@ -39,17 +38,6 @@ Summaries are the curators' words; quotes are the article's.
 Lists are paginated with opaque keyset cursors. Responses carry ETags (`If-None-Match` gives 304),
 errors are RFC 9457 `application/problem+json`.
 """
-
-
-def data_version_reader(engine: Engine) -> Callable[[], str | None]:
-    """A cheap read of the stored data set's version; the response cache is keyed by it."""
-    statement = select(Dataset.version).where(Dataset.id == 1)
-
-    def read() -> str | None:
-        with engine.connect() as connection:
-            return connection.execute(statement).scalar_one_or_none()
-
-    return read
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -96,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(
         RepresentationMiddleware,
-        data_version=data_version_reader(engine),
+        data_version=make_version_reader(settings),
         cache_control=f"public, max-age={settings.cache_max_age}",
         cache_entries=settings.response_cache_entries,
     )

@@ -1,26 +1,26 @@
-"""Request dependencies: a read-only database connection and strict query strings."""
+"""Request dependencies: the read-only engine and strict query strings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from app.api.errors import ProblemError
 
 
-def get_connection(request: Request) -> Iterator[Connection]:
-    """A connection in one read transaction: every query of a request sees the same data set."""
+async def get_engine(request: Request) -> Engine:
+    """The serving engine. Endpoints open their connection themselves (``with engine.connect()``), in the
+    worker thread that runs them: a yield-dependency would return the connection from another thread
+    of the same bounded pool, which can deadlock under load."""
     engine: Engine = request.app.state.engine
-    with engine.connect() as connection:
-        yield connection
+    return engine
 
 
-ConnectionDep = Annotated[Connection, Depends(get_connection)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 
 _allowed_by_route: dict[int, frozenset[str]] = {}
 

@@ -56,5 +56,5 @@ def decode_cursor(token: str, *, sort: str) -> Cursor:
     if not isinstance(cursor_sort, str) or not isinstance(item_id, str):
         raise InvalidCursorError("cursor is damaged or forged")
     if cursor_sort != sort:
-        raise InvalidCursorError(f"cursor was made for sort '{cursor_sort}', not '{sort}'")
+        raise InvalidCursorError(f"cursor was made for '{cursor_sort}', not '{sort}'")
     return Cursor(sort=cursor_sort, key=key, id=item_id)

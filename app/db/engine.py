@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -47,6 +48,9 @@ def _sqlite_engine(url: str, settings: Settings, *, read_only: bool) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not read_only:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and database and database != ":memory:":
+        # Open read-only: a missing file is an error (readiness says so), never a new empty database.
+        url = f"sqlite:///file:{quote(str(Path(database).resolve()))}?mode=ro&uri=true"
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

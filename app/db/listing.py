@@ -20,6 +20,10 @@ from app.db.models import Base, Citation, table_of
 Row = dict[str, Any]
 
 
+class InvalidSortKeyError(ValueError):
+    """A keyset position whose key cannot be a value of the sort column."""
+
+
 @dataclass(frozen=True, slots=True)
 class RefField:
     """An embedded ``{"id", "name"}`` for a foreign key column."""
@@ -93,6 +97,14 @@ class CollectionSpec:
         if name is None:
             return self.sorts[0]
         return next(s for s in self.sorts if s.name == name)
+
+
+def cursor_key(spec: CollectionSpec, sort: SortKey, key: Any) -> Any:
+    """The cursor's sort key, if it has the sort column's type; else ``InvalidSortKeyError``."""
+    expected = spec.table.c[sort.column].type.python_type
+    if isinstance(key, bool) or not isinstance(key, expected):
+        raise InvalidSortKeyError("cursor is damaged or forged")
+    return key
 
 
 def _column(table: Table, name: str) -> Column[Any]:

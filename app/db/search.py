@@ -50,7 +50,7 @@ hits AS (
       AND (CAST(:type AS text) IS NULL OR e.collection = CAST(:type AS text))
 )
 SELECT collection, item_id, title, entry_id, score,
-       ts_headline('english'::regconfig, body, q.query,
+       ts_headline('english'::regconfig, title || E'\n' || body, q.query,
                    'StartSel=' || :mark_start || ', StopSel=' || :mark_end
                    || ', MaxWords=30, MinWords=12, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
 FROM hits, q

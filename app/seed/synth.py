@@ -58,9 +58,237 @@ Row = dict[str, Any]
 # A topical core vocabulary, most frequent first (after the function words), then pseudo-words. Some
 # words carry diacritics so that folding is exercised; search terms such as "ceasefire", "neutrality"
 # and "guarantees" are common but far from universal.
-_FUNCTION_WORDS = ["the", "of", "and", "to", "in", "that", "a", "for", "on", "with", "as", "by", "is", "was", "were", "its", "their", "from", "at", "which", "has", "have", "not", "but", "would", "could", "this", "be", "or", "an", "it", "they", "are", "after", "over", "before", "between", "while", "both", "than"]
-_TOPICAL_WORDS = ["talks", "negotiations", "russia", "ukraine", "peace", "war", "forces", "security", "sovereignty", "territory", "kyiv", "moscow", "delegation", "envoy", "proposal", "agreement", "officials", "ceasefire", "withdrawal", "troops", "sanctions", "mediation", "neutrality", "guarantees", "border", "annexation", "referendum", "prisoners", "exchange", "humanitarian", "corridor", "grain", "exports", "nuclear", "plant", "zaporizhzhia", "donbas", "crimea", "istanbul", "geneva", "minsk", "memorandum", "framework", "summit", "diplomats", "minister", "president", "kremlin", "alliance", "nato", "membership", "europe", "washington", "ankara", "beijing", "offensive", "counteroffensive", "frontline", "occupied", "regions", "demands", "concessions", "red", "lines", "trust", "leverage", "stalemate", "momentum", "attrition", "drones", "missiles", "infrastructure", "energy", "reconstruction", "reparations", "tribunal", "accountability", "elections", "legitimacy", "constitution", "demilitarisation", "guarantors", "observers", "monitoring", "verification", "timetable", "roadmap", "phased", "interim", "settlement", "compromise", "recognition", "autonomy", "federalisation", "language", "minorities", "church", "assets", "frozen", "reserves", "arms", "shipments", "aid", "package", "coalition", "partners", "allies", "adversaries", "channel", "backchannel", "shuttle", "diplomacy", "communique", "statement", "declaration", "accusations", "violations", "shelling", "casualties", "civilians", "refugees", "mines", "reservoir", "dam", "port", "blockade", "shipping", "insurance", "fertiliser", "ammonia", "pipeline", "gas", "transit", "türkiye", "erdoğan", "çırağan", "dolmabahçe", "kraków", "gdańsk", "łódź", "zürich", "genève", "sjælland"]
-_SYLLABLES = ["ka", "lo", "ve", "ri", "sta", "mon", "del", "pra", "ten", "vor", "isk", "ul", "an", "bel", "cor", "dun", "fa", "gri", "hal", "jor", "kel", "lum", "mar", "nes", "ost", "pel", "quin", "ros", "sal", "tor", "ur", "val", "wen", "yar", "zel", "bra", "cle", "dro", "fli", "gro", "pla", "tri"]
+_FUNCTION_WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "that",
+    "a",
+    "for",
+    "on",
+    "with",
+    "as",
+    "by",
+    "is",
+    "was",
+    "were",
+    "its",
+    "their",
+    "from",
+    "at",
+    "which",
+    "has",
+    "have",
+    "not",
+    "but",
+    "would",
+    "could",
+    "this",
+    "be",
+    "or",
+    "an",
+    "it",
+    "they",
+    "are",
+    "after",
+    "over",
+    "before",
+    "between",
+    "while",
+    "both",
+    "than",
+]
+_TOPICAL_WORDS = [
+    "talks",
+    "negotiations",
+    "russia",
+    "ukraine",
+    "peace",
+    "war",
+    "forces",
+    "security",
+    "sovereignty",
+    "territory",
+    "kyiv",
+    "moscow",
+    "delegation",
+    "envoy",
+    "proposal",
+    "agreement",
+    "officials",
+    "ceasefire",
+    "withdrawal",
+    "troops",
+    "sanctions",
+    "mediation",
+    "neutrality",
+    "guarantees",
+    "border",
+    "annexation",
+    "referendum",
+    "prisoners",
+    "exchange",
+    "humanitarian",
+    "corridor",
+    "grain",
+    "exports",
+    "nuclear",
+    "plant",
+    "zaporizhzhia",
+    "donbas",
+    "crimea",
+    "istanbul",
+    "geneva",
+    "minsk",
+    "memorandum",
+    "framework",
+    "summit",
+    "diplomats",
+    "minister",
+    "president",
+    "kremlin",
+    "alliance",
+    "nato",
+    "membership",
+    "europe",
+    "washington",
+    "ankara",
+    "beijing",
+    "offensive",
+    "counteroffensive",
+    "frontline",
+    "occupied",
+    "regions",
+    "demands",
+    "concessions",
+    "red",
+    "lines",
+    "trust",
+    "leverage",
+    "stalemate",
+    "momentum",
+    "attrition",
+    "drones",
+    "missiles",
+    "infrastructure",
+    "energy",
+    "reconstruction",
+    "reparations",
+    "tribunal",
+    "accountability",
+    "elections",
+    "legitimacy",
+    "constitution",
+    "demilitarisation",
+    "guarantors",
+    "observers",
+    "monitoring",
+    "verification",
+    "timetable",
+    "roadmap",
+    "phased",
+    "interim",
+    "settlement",
+    "compromise",
+    "recognition",
+    "autonomy",
+    "federalisation",
+    "language",
+    "minorities",
+    "church",
+    "assets",
+    "frozen",
+    "reserves",
+    "arms",
+    "shipments",
+    "aid",
+    "package",
+    "coalition",
+    "partners",
+    "allies",
+    "adversaries",
+    "channel",
+    "backchannel",
+    "shuttle",
+    "diplomacy",
+    "communique",
+    "statement",
+    "declaration",
+    "accusations",
+    "violations",
+    "shelling",
+    "casualties",
+    "civilians",
+    "refugees",
+    "mines",
+    "reservoir",
+    "dam",
+    "port",
+    "blockade",
+    "shipping",
+    "insurance",
+    "fertiliser",
+    "ammonia",
+    "pipeline",
+    "gas",
+    "transit",
+    "türkiye",
+    "erdoğan",
+    "çırağan",
+    "dolmabahçe",
+    "kraków",
+    "gdańsk",
+    "łódź",
+    "zürich",
+    "genève",
+    "sjælland",
+]
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "ve",
+    "ri",
+    "sta",
+    "mon",
+    "del",
+    "pra",
+    "ten",
+    "vor",
+    "isk",
+    "ul",
+    "an",
+    "bel",
+    "cor",
+    "dun",
+    "fa",
+    "gri",
+    "hal",
+    "jor",
+    "kel",
+    "lum",
+    "mar",
+    "nes",
+    "ost",
+    "pel",
+    "quin",
+    "ros",
+    "sal",
+    "tor",
+    "ur",
+    "val",
+    "wen",
+    "yar",
+    "zel",
+    "bra",
+    "cle",
+    "dro",
+    "fli",
+    "gro",
+    "pla",
+    "tri",
+]
 _CITIES = (
     "Istanbul",
     "Geneva",
@@ -147,9 +375,12 @@ class _Writer:
             columns = self.tables[table].c
             names = list(row)
             unknown = [n for n in names if n not in columns]
-            assert not unknown, f"{table} has no column(s) {unknown}"
+            if unknown:
+                raise ValueError(f"{table} has no column(s) {unknown}")
+            # Table and column names come from the models' metadata (checked above), never from input.
             quoted = ", ".join(f'"{n}"' for n in names)
-            sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(":" + n for n in names)})'
+            placeholders = ", ".join(":" + n for n in names)
+            sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
             dates = [n for n in names if isinstance(columns[n].type, Date)]
             documents = [n for n in names if isinstance(columns[n].type, JSON)]
             cached = self.statements[table] = (sql, dates, documents)
@@ -172,7 +403,7 @@ class _Writer:
                             row[name] = row[name].isoformat()
                     for name in documents:
                         row[name] = json.dumps(row[name])
-            self.connection.exec_driver_sql(sql, buffer)  # type: ignore[arg-type]
+            self.connection.exec_driver_sql(sql, buffer)
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
             self.buffers[table] = []
 
@@ -724,8 +955,17 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
 
     try:
         with engine.begin() as connection:
+            # Secondary indexes are built once at the end (a sort) rather than row by row; the same
+            # statements recreate them, so the schema is exactly the migrated one.
+            indexes = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+            for name, _sql in indexes:
+                connection.exec_driver_sql(f'DROP INDEX "{name}"')
             writer = _Writer(connection)
             _Synth(rows, random_seed, writer).run()
+            for _name, sql in indexes:
+                connection.exec_driver_sql(sql)
             connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
             counts = {**dict(sorted(writer.counts.items())), "synthetic": 1}
             connection.execute(

@@ -7,7 +7,10 @@ import re
 import time
 import uuid
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.errors import PROBLEM_JSON, problem_body
 
 logger = logging.getLogger("app.access")
 
@@ -58,6 +61,24 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Answer here, inside this layer, so that even an unexpected error keeps the request id and
+            # security headers; the traceback goes to the log only.
+            logger.exception("unhandled error", extra={"request_id": request_id, "path": scope["path"]})
+            if status:
+                raise
+            body = orjson.dumps(problem_body(500, "an unexpected error occurred", instance=scope["path"]))
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", PROBLEM_JSON.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send_with_headers({"type": "http.response.body", "body": body})
         finally:
             logger.info(
                 "request",

@@ -2,8 +2,9 @@
 
 The data only changes when ``briefing seed`` runs, and every seed stores a new version (a content hash).
 A response for a given URL and version never changes, so it is kept as ready bytes. Before serving from
-the cache the layer reads the current version (one indexed single-row SELECT), so a re-seed is noticed
-at once by every worker and no stale answer is served.
+the cache the layer reads the current version (``app.db.version``: cheap, and never blocking the event
+loop), so a re-seed is noticed at once by every worker and no stale answer is served. A database that
+cannot be read gives no version, and then nothing is served from memory.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -77,7 +78,7 @@ class RepresentationMiddleware:
         self,
         app: ASGIApp,
         *,
-        data_version: Callable[[], str | None],
+        data_version: Callable[[], Awaitable[str | None]],
         cache_control: str,
         cache_entries: int,
         cached_prefixes: tuple[str, ...] = ("/v1/", "/static/", "/openapi.json"),
@@ -95,24 +96,18 @@ class RepresentationMiddleware:
             return
         path: str = scope["path"]
         cacheable = self.cache_entries > 0 and path.startswith(self.cached_prefixes)
-        version = self._version() if cacheable else None
+        version = await self.data_version() if cacheable else None
         key = (path, scope["query_string"], version) if version is not None else None
         representation = self.cache.get(key) if key is not None else None
         if representation is not None:
             self.cache.move_to_end(key)  # type: ignore[arg-type]
         else:
             representation = await self._render(scope, receive)
-            if key is not None and representation.status == 200 and self._version() == version:
+            if key is not None and representation.status == 200 and await self.data_version() == version:
                 self.cache[key] = representation
                 if len(self.cache) > self.cache_entries:
                     self.cache.popitem(last=False)
         await self._send(scope, send, representation)
-
-    def _version(self) -> str | None:
-        try:
-            return self.data_version()
-        except Exception:  # the database is down: serve nothing from memory; the app will answer 503
-            return None
 
     async def _render(self, scope: Scope, receive: Receive) -> Representation:
         """Run the app (a HEAD runs as a GET) and collect its whole response."""

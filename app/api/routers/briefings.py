@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from app.api.deps import ConnectionDep
+from app.api.deps import EngineDep
 from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.routers.collections import ItemId, json_response
@@ -33,8 +33,9 @@ router = APIRouter(prefix="/v1")
         **PROBLEM_RESPONSES,
     },
 )
-def get_briefing(item_id: ItemId, connection: ConnectionDep) -> Response:
-    briefing = whole_briefing(connection, item_id)
+def get_briefing(item_id: ItemId, engine: EngineDep) -> Response:
+    with engine.connect() as connection:
+        briefing = whole_briefing(connection, item_id)
     if briefing is None:
         raise ProblemError(404, f"no briefing with id '{item_id}'", slug="not-found")
     return json_response(briefing)

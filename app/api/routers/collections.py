@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.responses import Response
 
-from app.api.deps import ConnectionDep
+from app.api.deps import EngineDep
 from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
@@ -51,7 +51,7 @@ def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
     keyword = inspect.Parameter.KEYWORD_ONLY
     params = [
         inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("connection", keyword, annotation=ConnectionDep),
+        inspect.Parameter("engine", keyword, annotation=EngineDep),
         inspect.Parameter(
             "limit",
             keyword,
@@ -74,7 +74,9 @@ def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
                 annotation=sort_enum,
                 default=Query(
                     sort_enum(spec.sorts[0].name),
-                    description="Order: " + ", ".join(f"`{s.name}`" for s in spec.sorts) + "; ties by id.",
+                    description="Order: "
+                    + ", ".join(f"`{s.name}`" for s in spec.sorts)
+                    + "; equal dates keep the article's order.",
                 ),
             )
         )
@@ -99,25 +101,27 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
     def list_endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
         sort = spec.sort(str(kwargs["sort"]) if "sort" in kwargs else None)
+        scope = f"{spec.name}:{sort.name}"
         after = None
         if kwargs["cursor"] is not None:
             try:
-                cursor = decode_cursor(kwargs["cursor"], sort=sort.name)
-            except InvalidCursorError as exc:
+                cursor = decode_cursor(kwargs["cursor"], sort=scope)
+                after = (listing.cursor_key(spec, sort, cursor.key), cursor.id)
+            except (InvalidCursorError, listing.InvalidSortKeyError) as exc:
                 raise ProblemError(400, f"invalid cursor: {exc}", slug="invalid-cursor") from None
-            after = (cursor.key, cursor.id)
         where = [
             item_filter.where(kwargs[f"filter_{item_filter.name}"])
             for item_filter in spec.filters
             if kwargs[f"filter_{item_filter.name}"] is not None
         ]
-        items, next_position = listing.list_page(
-            kwargs["connection"], spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
-        )
+        with kwargs["engine"].connect() as connection:
+            items, next_position = listing.list_page(
+                connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
+            )
         next_cursor = None
         headers = None
         if next_position is not None:
-            next_cursor = encode_cursor(Cursor(sort=sort.name, key=next_position[0], id=next_position[1]))
+            next_cursor = encode_cursor(Cursor(sort=scope, key=next_position[0], id=next_position[1]))
             url = request.url.include_query_params(cursor=next_cursor)
             headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
         return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
@@ -151,8 +155,9 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
 
 def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
-    def detail_endpoint(item_id: ItemId, connection: ConnectionDep) -> Response:
-        item = listing.get_item(connection, spec, item_id)
+    def detail_endpoint(item_id: ItemId, engine: EngineDep) -> Response:
+        with engine.connect() as connection:
+            item = listing.get_item(connection, spec, item_id)
         if item is None:
             raise ProblemError(404, f"no {spec.singular} with id '{item_id}'", slug="not-found")
         return json_response(item)
@@ -193,8 +198,9 @@ def _add_document_text_route(router: APIRouter) -> None:
             **PROBLEM_RESPONSES,
         },
     )
-    def get_document_text(item_id: ItemId, connection: ConnectionDep) -> Response:
-        item = listing.get_item(connection, spec, item_id)
+    def get_document_text(item_id: ItemId, engine: EngineDep) -> Response:
+        with engine.connect() as connection:
+            item = listing.get_item(connection, spec, item_id)
         if item is None:
             raise ProblemError(404, f"no document with id '{item_id}'", slug="not-found")
         return PlainTextResponse(item["text"], media_type="text/plain; charset=utf-8")

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import ConnectionDep
+from app.api.deps import EngineDep
 from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
@@ -42,7 +42,7 @@ SearchType = StrEnum("SearchType", [(name, name) for name in sorted([s.name for 
 )
 def search(
     request: Request,
-    connection: ConnectionDep,
+    engine: EngineDep,
     q: Annotated[
         str, Query(min_length=1, max_length=1000, description="Words to look for.", examples=["neutrality"])
     ],
@@ -65,9 +65,10 @@ def search(
         if not isinstance(position.key, float | int) or not position.id.isdigit():
             raise ProblemError(400, "invalid cursor: damaged or forged", slug="invalid-cursor")
         after = (float(position.key), int(position.id))
-    items, next_position = search_queries.search(
-        connection, q, collection=collection, after=after, limit=limit
-    )
+    with engine.connect() as connection:
+        items, next_position = search_queries.search(
+            connection, q, collection=collection, after=after, limit=limit
+        )
     next_cursor = None
     headers = None
     if next_position is not None:
