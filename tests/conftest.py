@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.db import migrate
+from app.db.collections import COLLECTIONS as COLLECTION_SPECS
 from app.db.engine import make_engine
 from app.main import create_app
 from app.seed.load import seed
@@ -29,6 +30,8 @@ from app.settings import PROJECT_ROOT, Settings
 DEFAULT_PG_URL = "postgresql+psycopg://briefing:briefing@127.0.0.1:5432/briefing_test"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 BRIEFING_ID = "why-peace-talks-fail"
+COLLECTIONS = [spec.name for spec in COLLECTION_SPECS]
+"""The twelve collections of the API, in their declaration order."""
 DOCUMENT_ID = "peace-talks-analysis-2025-06-12"
 
 

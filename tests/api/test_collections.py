@@ -24,24 +24,10 @@ from app.domain.vocab import (
     RoundFormat,
     RoundStatus,
 )
-from tests.conftest import BRIEFING_ID, DOCUMENT_ID, SEEDS_DIR
+from tests.conftest import BRIEFING_ID, COLLECTIONS, DOCUMENT_ID, SEEDS_DIR
 
 pytestmark = pytest.mark.anyio
 
-COLLECTIONS = [
-    "briefings",
-    "documents",
-    "sources",
-    "parties",
-    "people",
-    "topics",
-    "rounds",
-    "positions",
-    "mediators",
-    "barriers",
-    "implications",
-    "events",
-]
 LIST_SCHEMA: dict[str, type[BaseModel]] = {
     "briefings": s.BriefingSummary,
     "documents": s.DocumentSummary,

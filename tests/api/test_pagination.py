@@ -13,23 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.schemas import Problem
+from tests.conftest import COLLECTIONS
 
 pytestmark = pytest.mark.anyio
 
-COLLECTIONS = [
-    "briefings",
-    "documents",
-    "sources",
-    "parties",
-    "people",
-    "topics",
-    "rounds",
-    "positions",
-    "mediators",
-    "barriers",
-    "implications",
-    "events",
-]
 LISTINGS = [
     *[(name, {}) for name in COLLECTIONS],
     ("rounds", {"sort": "-date"}),

@@ -32,6 +32,19 @@ def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Res
     return Response(orjson.dumps(payload), media_type=JSON, headers=headers)
 
 
+def page_response(
+    request: Request, items: list[Any], *, scope: str, next_position: tuple[Any, Any] | None
+) -> Response:
+    """A page of items, with an opaque cursor and a ``Link: rel="next"`` header unless it is the last."""
+    if next_position is None:
+        return json_response({"items": items, "next_cursor": None})
+    key, item_id = next_position
+    next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
+    url = request.url.include_query_params(cursor=next_cursor)
+    headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+    return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
+
+
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
     for spec in COLLECTIONS:
@@ -118,13 +131,7 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
             items, next_position = listing.list_page(
                 connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
             )
-        next_cursor = None
-        headers = None
-        if next_position is not None:
-            next_cursor = encode_cursor(Cursor(sort=scope, key=next_position[0], id=next_position[1]))
-            url = request.url.include_query_params(cursor=next_cursor)
-            headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
-        return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
+        return page_response(request, items, scope=scope, next_position=next_position)
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
     list_endpoint.__name__ = f"list_{spec.name}"

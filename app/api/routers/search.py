@@ -12,8 +12,8 @@ from starlette.responses import Response
 from app.api.deps import EngineDep
 from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
-from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
-from app.api.routers.collections import DEFAULT_LIMIT, MAX_LIMIT, json_response
+from app.api.pagination import InvalidCursorError, decode_cursor
+from app.api.routers.collections import DEFAULT_LIMIT, MAX_LIMIT, page_response
 from app.db import search as search_queries
 from app.db.collections import COLLECTIONS
 from app.domain.schemas import SearchPage
@@ -69,10 +69,4 @@ def search(
         items, next_position = search_queries.search(
             connection, q, collection=collection, after=after, limit=limit
         )
-    next_cursor = None
-    headers = None
-    if next_position is not None:
-        next_cursor = encode_cursor(Cursor(sort=scope, key=next_position[0], id=str(next_position[1])))
-        url = request.url.include_query_params(cursor=next_cursor)
-        headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
-    return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
+    return page_response(request, items, scope=scope, next_position=next_position)
