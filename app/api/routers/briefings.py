@@ -8,7 +8,7 @@ from starlette.responses import Response
 from app.api.deps import EngineDep
 from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
-from app.api.routers.collections import ItemId, json_response
+from app.api.routers.collections import BriefingId, json_response
 from app.db.briefing import whole_briefing
 from app.domain.schemas import BriefingDetail
 
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1")
         **PROBLEM_RESPONSES,
     },
 )
-def get_briefing(item_id: ItemId, engine: EngineDep) -> Response:
+def get_briefing(item_id: BriefingId, engine: EngineDep) -> Response:
     with engine.connect() as connection:
         briefing = whole_briefing(connection, item_id)
     if briefing is None:

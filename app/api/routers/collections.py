@@ -10,10 +10,12 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
 from app.api.errors import ProblemError
+from app.api.examples import example_for
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
 from app.db import listing
@@ -25,7 +27,14 @@ JSON = "application/json"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-ItemId = Annotated[SlugParam, Path(description="The item's id (a lowercase slug).", examples=["ukraine"])]
+
+def id_path(example: str) -> Any:
+    """The ``{item_id}`` path parameter, with an example id of its collection."""
+    return Path(description="The item's id (a lowercase slug).", examples=[example])
+
+
+BriefingId = Annotated[SlugParam, id_path("why-peace-talks-fail")]
+DocumentId = Annotated[SlugParam, id_path("peace-talks-analysis-2025-06-12")]
 
 
 def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Response:
@@ -162,13 +171,21 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
 
 def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
-    def detail_endpoint(item_id: ItemId, engine: EngineDep) -> Response:
+    def detail_endpoint(item_id: str, engine: Engine) -> Response:
         with engine.connect() as connection:
             item = listing.get_item(connection, spec, item_id)
         if item is None:
             raise ProblemError(404, f"no {spec.singular} with id '{item_id}'", slug="not-found")
         return json_response(item)
 
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    example = (example_for(spec.name, "detail") or {}).get("id", "an-id")
+    detail_endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("item_id", keyword, annotation=Annotated[SlugParam, id_path(example)]),
+            inspect.Parameter("engine", keyword, annotation=EngineDep),
+        ]
+    )
     detail_endpoint.__name__ = f"get_{spec.singular}"
     router.add_api_route(
         f"/{spec.name}/{{item_id}}",
@@ -205,7 +222,7 @@ def _add_document_text_route(router: APIRouter) -> None:
             **PROBLEM_RESPONSES,
         },
     )
-    def get_document_text(item_id: ItemId, engine: EngineDep) -> Response:
+    def get_document_text(item_id: DocumentId, engine: EngineDep) -> Response:
         with engine.connect() as connection:
             item = listing.get_item(connection, spec, item_id)
         if item is None:
