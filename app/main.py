@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(
         RepresentationMiddleware,
-        data_version=make_version_reader(settings),
+        data_version=make_version_reader(settings, engine),
         cache_control=f"public, max-age={settings.cache_max_age}",
         cache_entries=settings.response_cache_entries,
     )

@@ -83,7 +83,8 @@ def _date_to(model: type[m.Base]) -> Any:
     def where(value: str) -> ColumnElement[bool]:
         latest = PartialDate.parse(value).latest
         table = _table(model)
-        return and_(table.c.date_earliest <= latest, table.c.date_sort < f"{latest.year + 1:04d}")
+        # "~" sorts after every character of a date_sort value ("2022", "2022-03-05 000001", …).
+        return and_(table.c.date_earliest <= latest, table.c.date_sort <= f"{latest.year:04d}~")
 
     return where
 

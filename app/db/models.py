@@ -46,7 +46,14 @@ COLLECTIONS_WITH_LINKS = (
 )
 _COLLECTION_CHECK = "collection IN (" + ", ".join(f"'{c}'" for c in COLLECTIONS_WITH_LINKS) + ")"
 
-Slug = String(80)
+
+def _sortable(length: int) -> String:
+    """Text compared bytewise on both backends ("C" collation on PostgreSQL, SQLite's default), so ids
+    and sort keys order (and paginate) identically everywhere."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+Slug = _sortable(80)
 
 
 class Base(DeclarativeBase):
@@ -146,7 +153,7 @@ class Round(Base):
     date_precision: Mapped[str | None] = mapped_column(String(5))
     date_earliest: Mapped[dt.date | None] = mapped_column(Date, comment="First day the date can mean.")
     date_latest: Mapped[dt.date | None] = mapped_column(Date, comment="Last day the date can mean.")
-    date_sort: Mapped[str] = mapped_column(String(20), comment="date (or 9999) and seed order.")
+    date_sort: Mapped[str] = mapped_column(_sortable(20), comment="date (or 9999) and seed order.")
     format: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(Text)
@@ -246,7 +253,7 @@ class Event(Base):
     date_precision: Mapped[str] = mapped_column(String(5))
     date_earliest: Mapped[dt.date] = mapped_column(Date)
     date_latest: Mapped[dt.date] = mapped_column(Date)
-    date_sort: Mapped[str] = mapped_column(String(20), comment="date and seed order.")
+    date_sort: Mapped[str] = mapped_column(_sortable(20), comment="date and seed order.")
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)

@@ -1,7 +1,8 @@
 """Full-text search with the database's own engine, safe for any string a user can type.
 
 User input never reaches ``MATCH`` or a tsquery parser raw: it is split into word tokens (letters and
-digits only, diacritics folded), each quoted for FTS5 or passed to ``websearch_to_tsquery``.
+digits only, diacritics folded), each quoted for FTS5 or passed to ``plainto_tsquery``: every word must
+match on both engines (``websearch_to_tsquery`` would read a typed "or" as an operator).
 Ranking: bm25 on SQLite (title weighted 5×), ``ts_rank_cd`` on PostgreSQL; snippets come from the engine.
 """
 
@@ -41,7 +42,7 @@ LIMIT :limit
 """
 
 _POSTGRESQL = """
-WITH q AS (SELECT websearch_to_tsquery('english'::regconfig, :match) AS query),
+WITH q AS (SELECT plainto_tsquery('english'::regconfig, :match) AS query),
 hits AS (
     SELECT e.collection, e.item_id, e.title, e.id AS entry_id, e.body,
            ts_rank_cd(to_tsvector('english'::regconfig, e.folded), q.query)::float8 AS score

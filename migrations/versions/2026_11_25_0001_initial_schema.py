@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:37:45.413815
+Create Date: 2026-11-25 12:08:49.683098
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "barriers",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("category", sa.String(length=20), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
@@ -43,7 +47,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "documents",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
@@ -57,7 +65,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "implications",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("emoji", sa.String(length=16), nullable=False),
@@ -70,7 +82,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "parties",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
@@ -84,7 +100,11 @@ def upgrade() -> None:
 
     op.create_table(
         "rounds",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("place", sa.Text(), nullable=True),
@@ -94,7 +114,10 @@ def upgrade() -> None:
         sa.Column("date_earliest", sa.Date(), nullable=True, comment="First day the date can mean."),
         sa.Column("date_latest", sa.Date(), nullable=True, comment="Last day the date can mean."),
         sa.Column(
-            "date_sort", sa.String(length=20), nullable=False, comment="date (or 9999) and seed order."
+            "date_sort",
+            sa.String(length=20).with_variant(sa.String(length=20, collation="C"), "postgresql"),
+            nullable=False,
+            comment="date (or 9999) and seed order.",
         ),
         sa.Column("format", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -116,7 +139,11 @@ def upgrade() -> None:
         "search_entries",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("collection", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "item_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column(
@@ -134,7 +161,11 @@ def upgrade() -> None:
 
     op.create_table(
         "sources",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("outlet", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
@@ -144,7 +175,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "topics",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -153,9 +188,17 @@ def upgrade() -> None:
     )
     op.create_table(
         "briefings",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
-        sa.Column("document_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "document_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("published_on", sa.Date(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
@@ -174,13 +217,25 @@ def upgrade() -> None:
         "citations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("collection", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "item_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
-        sa.Column("document_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "document_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("start", sa.Integer(), nullable=False),
         sa.Column("end", sa.Integer(), nullable=False),
         sa.Column("quote", sa.Text(), nullable=False),
-        sa.Column("source_id", sa.String(length=80), nullable=True),
+        sa.Column(
+            "source_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=True,
+        ),
         sa.CheckConstraint(
             "collection IN ('briefings', 'sources', 'people', 'rounds', 'positions', 'mediators', 'barriers', 'implications', 'events')",
             name=op.f("ck_citations_collection"),
@@ -211,17 +266,30 @@ def upgrade() -> None:
 
     op.create_table(
         "events",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("date", sa.String(length=10), nullable=False),
         sa.Column("date_precision", sa.String(length=5), nullable=False),
         sa.Column("date_earliest", sa.Date(), nullable=False),
         sa.Column("date_latest", sa.Date(), nullable=False),
-        sa.Column("date_sort", sa.String(length=20), nullable=False, comment="date and seed order."),
+        sa.Column(
+            "date_sort",
+            sa.String(length=20).with_variant(sa.String(length=20, collation="C"), "postgresql"),
+            nullable=False,
+            comment="date and seed order.",
+        ),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("round_id", sa.String(length=80), nullable=True),
+        sa.Column(
+            "round_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_events_round_id_rounds")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint("ordinal", name=op.f("uq_events_ordinal")),
@@ -238,9 +306,17 @@ def upgrade() -> None:
 
     op.create_table(
         "mediators",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
-        sa.Column("party_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "party_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("approach", sa.Text(), nullable=False),
         sa.Column("result", sa.Text(), nullable=False),
@@ -260,8 +336,16 @@ def upgrade() -> None:
     op.create_table(
         "party_links",
         sa.Column("collection", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.String(length=80), nullable=False),
-        sa.Column("party_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "item_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "party_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.CheckConstraint(
@@ -280,11 +364,19 @@ def upgrade() -> None:
 
     op.create_table(
         "people",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("role", sa.Text(), nullable=False),
-        sa.Column("party_id", sa.String(length=80), nullable=True),
+        sa.Column(
+            "party_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(["party_id"], ["parties.id"], name=op.f("fk_people_party_id_parties")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint("ordinal", name=op.f("uq_people_ordinal")),
@@ -296,13 +388,29 @@ def upgrade() -> None:
 
     op.create_table(
         "positions",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
-        sa.Column("party_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "party_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("round_id", sa.String(length=80), nullable=True),
-        sa.Column("target_id", sa.String(length=80), nullable=True),
+        sa.Column(
+            "round_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "target_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(["party_id"], ["parties.id"], name=op.f("fk_positions_party_id_parties")),
         sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_positions_round_id_rounds")),
         sa.ForeignKeyConstraint(["target_id"], ["parties.id"], name=op.f("fk_positions_target_id_parties")),
@@ -324,8 +432,16 @@ def upgrade() -> None:
     op.create_table(
         "round_links",
         sa.Column("collection", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.String(length=80), nullable=False),
-        sa.Column("round_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "item_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "round_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "collection IN ('briefings', 'sources', 'people', 'rounds', 'positions', 'mediators', 'barriers', 'implications', 'events')",
@@ -344,8 +460,16 @@ def upgrade() -> None:
     op.create_table(
         "topic_links",
         sa.Column("collection", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.String(length=80), nullable=False),
-        sa.Column("topic_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "item_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "topic_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "collection IN ('briefings', 'sources', 'people', 'rounds', 'positions', 'mediators', 'barriers', 'implications', 'events')",
@@ -364,8 +488,16 @@ def upgrade() -> None:
     op.create_table(
         "person_links",
         sa.Column("collection", sa.String(length=20), nullable=False),
-        sa.Column("item_id", sa.String(length=80), nullable=False),
-        sa.Column("person_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "item_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "person_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "collection IN ('briefings', 'sources', 'people', 'rounds', 'positions', 'mediators', 'barriers', 'implications', 'events')",
@@ -383,8 +515,16 @@ def upgrade() -> None:
 
     op.create_table(
         "sections",
-        sa.Column("id", sa.String(length=80), nullable=False),
-        sa.Column("briefing_id", sa.String(length=80), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "briefing_id",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("heading", sa.Text(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),

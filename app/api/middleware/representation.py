@@ -9,6 +9,7 @@ cannot be read gives no version, and then nothing is served from memory.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 from collections import OrderedDict
@@ -18,6 +19,9 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Headers = list[tuple[bytes, bytes]]
+
+_CONDITIONAL = {b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range"}
+_REPLACED = {b"content-length", b"etag", b"last-modified"}
 
 GZIP_MIN_BYTES = 1024
 COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/javascript")
@@ -57,20 +61,21 @@ def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
 
 
 def _accepts_gzip(scope: Scope) -> bool:
+    """Whether Accept-Encoding allows gzip; an explicit ``gzip`` entry outranks ``*``."""
     accept = (_header(scope, b"accept-encoding") or b"").decode("latin-1").lower()
+    qualities: dict[str, float] = {}
     for part in accept.split(","):
         coding, *params = (p.strip() for p in part.split(";"))
-        if coding in {"gzip", "*"}:
-            quality = 1.0
-            for param in params:
-                name, _, value = param.partition("=")
-                if name.strip() == "q":
-                    try:
-                        quality = float(value)
-                    except ValueError:
-                        quality = 0.0
-            return quality > 0
-    return False
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        qualities[coding] = quality
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 
 class RepresentationMiddleware:
@@ -100,18 +105,23 @@ class RepresentationMiddleware:
         key = (path, scope["query_string"], version) if version is not None else None
         representation = self.cache.get(key) if key is not None else None
         if representation is not None:
-            self.cache.move_to_end(key)  # type: ignore[arg-type]
+            with contextlib.suppress(KeyError):  # another event loop may have evicted it meanwhile
+                self.cache.move_to_end(key)  # type: ignore[arg-type]
         else:
             representation = await self._render(scope, receive)
             if key is not None and representation.status == 200 and await self.data_version() == version:
                 self.cache[key] = representation
-                if len(self.cache) > self.cache_entries:
-                    self.cache.popitem(last=False)
+                while len(self.cache) > self.cache_entries:
+                    with contextlib.suppress(KeyError):
+                        self.cache.popitem(last=False)
         await self._send(scope, send, representation)
 
     async def _render(self, scope: Scope, receive: Receive) -> Representation:
         """Run the app (a HEAD runs as a GET) and collect its whole response."""
-        inner_scope = dict(scope, method="GET") if scope["method"] == "HEAD" else scope
+        # The app always renders the full representation: conditional requests are answered here, from
+        # the ETag computed on the body (so a static file's own validators never compete with ours).
+        inner_headers = [(k, v) for k, v in scope["headers"] if k not in _CONDITIONAL]
+        inner_scope = dict(scope, method="GET", headers=inner_headers)
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -124,9 +134,7 @@ class RepresentationMiddleware:
 
         await self.app(inner_scope, receive, collect)
         status = int(start.get("status", 500))
-        headers: Headers = [
-            (k.lower(), v) for k, v in start.get("headers", []) if k.lower() not in {b"content-length"}
-        ]
+        headers: Headers = [(k.lower(), v) for k, v in start.get("headers", []) if k.lower() not in _REPLACED]
         body = b"".join(chunks)
         etag = None
         names = {k for k, _ in headers}
