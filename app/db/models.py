@@ -156,7 +156,7 @@ class Round(Base):
     date_sort: Mapped[str] = mapped_column(_sortable(20), comment="date (or 9999) and seed order.")
     format: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
-    outcome: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
 
 
@@ -212,7 +212,7 @@ class Mediator(Base):
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
     role: Mapped[str] = mapped_column(String(20))
     approach: Mapped[str] = mapped_column(Text)
-    result: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
 
 

@@ -117,7 +117,7 @@ class Round(Cited, Dated):
     venue: str | None
     format: RoundFormat
     status: RoundStatus
-    outcome: str
+    outcome: str | None = Field(description="Null when the article reports none.")
     summary: str
     participants: list[Ref]
     hosts: list[Ref]
@@ -139,7 +139,7 @@ class Mediator(Cited):
     party: Ref
     role: MediatorRole
     approach: str
-    result: str
+    result: str | None = Field(description="Null when the article reports none.")
     summary: str
     rounds: list[Ref]
     topics: list[Ref]

@@ -27,6 +27,7 @@ class RoundFormat(StrEnum):
     MEDIATED = "mediated"
     BACK_CHANNEL = "back_channel"
     MULTILATERAL = "multilateral"
+    UNSPECIFIED = "unspecified"
 
 
 class RoundStatus(StrEnum):
@@ -34,6 +35,7 @@ class RoundStatus(StrEnum):
     STALLED = "stalled"
     INCONCLUSIVE = "inconclusive"
     ONGOING = "ongoing"
+    NOT_REPORTED = "not_reported"
 
 
 class PositionKind(StrEnum):

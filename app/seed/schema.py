@@ -47,7 +47,11 @@ class CitationSeed(SeedModel):
 
     quote: Text
     occurrence: Annotated[int, Field(ge=1)] | None = None
-    source: Slug | None = Field(default=None, description="The outlet the article attributes this to.")
+    source: Slug | None = Field(
+        default=None,
+        description="The outlet the article credits for the claim: set on the sentence that names the outlet "
+        "and on the sentences of the same paragraph that go on with its account; never on sentences before it.",
+    )
     document: Slug | None = Field(default=None, description="Defaults to the briefing's document.")
 
 
@@ -90,7 +94,7 @@ class DocumentSeed(SeedModel):
     id: Slug
     file: Text = Field(description="Path of the byte-exact text, relative to seeds/.")
     sha256: Sha256
-    title: Text
+    title: Text = Field(description="Our descriptive title: the article prints no headline.")
     published_on: dt.date
     kind: Text = "news-analysis"
     language: Text = "en"
@@ -166,7 +170,7 @@ class RoundSeed(Cited, Dated):
     status: RoundStatus
     participants: list[Slug] = []
     hosts: list[Slug] = []
-    outcome: Text
+    outcome: Text | None = Field(default=None, description="Null when the article reports none.")
     summary: Text
     topics: list[Slug] = []
 
@@ -186,7 +190,7 @@ class MediatorSeed(Cited):
     party: Slug
     role: MediatorRole
     approach: Text
-    result: Text
+    result: Text | None = Field(default=None, description="Null when the article reports none.")
     summary: Text
     rounds: list[Slug] = []
     topics: list[Slug] = []

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:08:49.683098
+Create Date: 2026-11-25 12:11:05.121466
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def upgrade() -> None:
         ),
         sa.Column("format", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rounds")),
         sa.UniqueConstraint("ordinal", name=op.f("uq_rounds_ordinal")),
@@ -319,7 +319,7 @@ def upgrade() -> None:
         ),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("approach", sa.Text(), nullable=False),
-        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["party_id"], ["parties.id"], name=op.f("fk_mediators_party_id_parties")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mediators")),

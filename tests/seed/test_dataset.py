@@ -95,7 +95,8 @@ def test_every_evidence_item_has_a_citation(engine: Engine) -> None:
 @pytest.mark.parametrize("link", LINK_TABLES, ids=lambda t: t.__tablename__)
 def test_no_orphan_links(engine: Engine, link: Any) -> None:
     keys = _rows(engine, select(link.collection, link.item_id).distinct())
-    assert keys, f"{link.__tablename__} is empty"
+    if link is not m.RoundLink:  # the article ties no mediation attempt to a round, so this one is empty
+        assert keys, f"{link.__tablename__} is empty"
     existing: dict[str, set[str]] = {}
     orphans = []
     for collection, item_id in keys:
