@@ -9,19 +9,27 @@ export HOST PORT
 
 RUNTIME_LOCK := requirements/runtime.lock
 DEV_LOCK := requirements/dev.lock
+BUILD_LOCK := requirements/build.lock
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+PIP_AUDIT_VERSION := 2.10.1
 
 .PHONY: run test lint typecheck pytest hadolint spec-lint fuzz bench soak faults audit lock clean seed check-seeds openapi
 
 # The runtime environment: built from the lock file, rebuilt only when the lock changes.
-$(BIN)/.runtime-installed: $(RUNTIME_LOCK) pyproject.toml
+# Every package, the build backend included, comes from a lock file with hashes.
+$(BIN)/.runtime-installed: $(RUNTIME_LOCK) $(BUILD_LOCK) pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "make: Python 3.11 or newer is needed (found $$($(PYTHON) -V))"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null \
+	  || { echo "make: $(PYTHON) cannot create virtual environments; install the python3-venv package"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(RUNTIME_LOCK)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
-	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) install --require-hashes --no-deps -r $(BUILD_LOCK)
+	$(PIP) install --require-hashes --no-deps -r $(RUNTIME_LOCK)
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
 $(BIN)/.dev-installed: $(DEV_LOCK) $(BIN)/.runtime-installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(DEV_LOCK)
+	$(PIP) install --require-hashes --no-deps -r $(DEV_LOCK)
 	touch $@
 
 ## make run: install from the lock, migrate, seed (idempotent), serve on $(HOST):$(PORT) without reload.
@@ -68,15 +76,20 @@ soak: $(BIN)/.dev-installed
 faults: $(BIN)/.dev-installed
 	$(BIN)/python -m scripts.kill_seed --runs 20
 
-audit: $(BIN)/.dev-installed
-	$(BIN)/python -m pip install --quiet pip-audit
-	$(BIN)/pip-audit --strict --require-hashes --disable-pip -r $(RUNTIME_LOCK)
+## make audit: known vulnerabilities in the locked dependencies (needs the registry; not part of make test).
+AUDIT_VENV := .venv-audit
+audit:
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip-audit==$(PIP_AUDIT_VERSION)
+	$(AUDIT_VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(RUNTIME_LOCK)
+	$(AUDIT_VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(DEV_LOCK)
 
 ## make lock: re-resolve both lock files (needs the package registry).
 lock:
 	$(PYTHON) -m pip install --quiet --target .lock-tools uv
 	PYTHONPATH=.lock-tools .lock-tools/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o $(RUNTIME_LOCK)
 	PYTHONPATH=.lock-tools .lock-tools/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o $(DEV_LOCK)
+	PYTHONPATH=.lock-tools .lock-tools/bin/uv pip compile requirements/build.in --python-version 3.11 --generate-hashes -o $(BUILD_LOCK)
 
 clean:
 	rm -rf $(VENV) .lock-tools .mypy_cache .ruff_cache .pytest_cache data

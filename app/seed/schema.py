@@ -49,8 +49,9 @@ class CitationSeed(SeedModel):
     occurrence: Annotated[int, Field(ge=1)] | None = None
     source: Slug | None = Field(
         default=None,
-        description="The outlet the article credits for the claim: set on the sentence that names the outlet "
-        "and on the sentences of the same paragraph that go on with its account; never on sentences before it.",
+        description="The outlet the article credits for the claim: set on the sentence that names the "
+        "outlet and on the sentences of the same paragraph that go on with its account; never on sentences "
+        "before it.",
     )
     document: Slug | None = Field(default=None, description="Defaults to the briefing's document.")
 

@@ -1,0 +1,170 @@
+"""The synthetic data set: loader-shaped rows, sound citations, determinism, and it never overwrites."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.domain import schemas
+from app.main import create_app
+from app.seed.plan import fold_diacritics
+from app.seed.synth import SYNTHETIC_MARK, _fold, synthetic_version, write_synthetic
+from app.settings import Settings
+
+ROWS = 2000
+SEED = 7
+
+COLLECTIONS = (
+    "briefings",
+    "documents",
+    "sources",
+    "parties",
+    "people",
+    "topics",
+    "rounds",
+    "positions",
+    "mediators",
+    "barriers",
+    "implications",
+    "events",
+)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "synthetic.sqlite3"
+    seconds = write_synthetic(rows=ROWS, out=out, random_seed=SEED)
+    assert seconds > 0
+    return out
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def test_counts_and_marks(synthetic: Path) -> None:
+    db = _connect(synthetic)
+    version, counts_json = db.execute("SELECT version, counts FROM dataset").fetchone()
+    counts = json.loads(counts_json)
+    assert version == synthetic_version(ROWS, SEED)
+    assert version == hashlib.sha256(f"synthetic:{ROWS}:{SEED}".encode()).hexdigest()
+    assert counts["synthetic"] == 1
+    largest = max(counts[c] for c in COLLECTIONS)
+    assert largest >= ROWS
+    assert counts["positions"] == ROWS
+    assert counts["events"] == ROWS
+    assert counts["documents"] == ROWS // 100
+    assert counts["parties"] >= 12
+    for table, expected in counts.items():
+        if table != "synthetic":
+            query = f'SELECT count(*) FROM "{table}"'  # noqa: S608 -- table names from the data set
+            assert db.execute(query).fetchone()[0] == expected, table
+    titles = [t for (t,) in db.execute("SELECT title FROM documents")]
+    assert titles
+    assert all(t.startswith(SYNTHETIC_MARK) for t in titles)
+    assert all(t.startswith(SYNTHETIC_MARK) for (t,) in db.execute("SELECT title FROM briefings"))
+
+
+def test_every_item_is_searchable_and_indexed(synthetic: Path) -> None:
+    db = _connect(synthetic)
+    total = sum(db.execute(f"SELECT count(*) FROM {c}").fetchone()[0] for c in COLLECTIONS)  # noqa: S608
+    assert db.execute("SELECT count(*) FROM search_entries").fetchone()[0] == total
+    hits = db.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'ceasefire'").fetchone()[0]
+    assert 0 < hits < total
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    sample = db.execute(
+        "SELECT title, body, folded FROM search_entries ORDER BY random() LIMIT 300"
+    ).fetchall()
+    for title, body, folded in sample:
+        assert folded == fold_diacritics(f"{title}\n{body}")
+
+
+def test_fast_fold_equals_fold_diacritics() -> None:
+    rng = random.Random(3)
+    alphabet = "abc XYZ.\nçğıłøØßÉé\u0301\u0308ŁĐđﬁ²Ω"
+    for _ in range(500):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert _fold(value) == fold_diacritics(value)
+
+
+def test_citations_point_into_the_documents(synthetic: Path) -> None:
+    db = _connect(synthetic)
+    texts = dict(db.execute("SELECT id, text FROM documents"))
+    lengths = dict(db.execute("SELECT id, length FROM documents"))
+    assert all(len(texts[d]) == lengths[d] for d in texts)
+    rows = db.execute('SELECT document_id, start, "end", quote FROM citations ORDER BY random() LIMIT 2000')
+    checked = 0
+    for document_id, start, end, quote in rows:
+        assert texts[document_id][start:end] == quote
+        checked += 1
+    assert checked == 2000
+    for briefing_id, document_id in db.execute("SELECT id, document_id FROM briefings"):
+        text = texts[document_id]
+        sections = db.execute(
+            'SELECT heading, start, "end" FROM sections WHERE briefing_id = ? ORDER BY ordinal',
+            (briefing_id,),
+        ).fetchall()
+        assert sections[0][0] is None
+        assert sections[0][1] == 0
+        assert sections[-1][2] == len(text)
+        for heading, start, _end in sections[1:]:
+            assert text.find(f"\n{heading}\n") == start - 1
+
+
+def test_deterministic(synthetic: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.sqlite3"
+    write_synthetic(rows=ROWS, out=again, random_seed=SEED)
+    first, second = _connect(synthetic), _connect(again)
+    assert (
+        first.execute("SELECT version FROM dataset").fetchone()
+        == second.execute("SELECT version FROM dataset").fetchone()
+    )
+    for table in ("positions", "events", "citations", "search_entries", "topic_links", "documents"):
+        query = f'SELECT * FROM "{table}" ORDER BY rowid LIMIT 200'  # noqa: S608
+        assert first.execute(query).fetchall() == second.execute(query).fetchall(), table
+    other = tmp_path / "other.sqlite3"
+    write_synthetic(rows=ROWS, out=other, random_seed=SEED + 1)
+    query = "SELECT summary FROM positions ORDER BY ordinal LIMIT 50"
+    assert _connect(other).execute(query).fetchall() != first.execute(query).fetchall()
+
+
+def test_refuses_to_overwrite(tmp_path: Path) -> None:
+    existing = tmp_path / "briefing.sqlite3"
+    existing.write_bytes(b"precious")
+    with pytest.raises(FileExistsError):
+        write_synthetic(rows=ROWS, out=existing, random_seed=SEED)
+    assert existing.read_bytes() == b"precious"
+    assert list(tmp_path.iterdir()) == [existing]
+
+
+@pytest.mark.anyio
+async def test_the_api_serves_it(synthetic: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{synthetic}", log_json=False, response_cache_entries=0)
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/readyz")).status_code == 200
+        page = (await client.get("/v1/positions", params={"party": "party-1", "limit": 50})).json()
+        assert page["items"]
+        assert all(item["party"]["id"] == "party-1" for item in page["items"])
+        schemas.Page[schemas.Position].model_validate(page)
+        detail = await client.get(f"/v1/positions/{page['items'][0]['id']}")
+        assert detail.status_code == 200
+        for name, schema in (("rounds", schemas.Round), ("mediators", schemas.Mediator)):
+            listed = (await client.get(f"/v1/{name}", params={"limit": 20})).json()
+            schemas.Page[schema].model_validate(listed)  # type: ignore[valid-type]
+        hits = (await client.get("/v1/search", params={"q": "ceasefire", "limit": 20})).json()["items"]
+        assert len(hits) == 20
+        briefing = await client.get("/v1/briefings/synthetic-briefing-1")
+        assert briefing.status_code == 200
+        assert briefing.json()["title"].startswith(SYNTHETIC_MARK)
+        schemas.BriefingDetail.model_validate(briefing.json())
+        events = (await client.get("/v1/events", params={"sort": "-date", "limit": 5})).json()
+        assert len(events["items"]) == 5
+        assert events["next_cursor"]
