@@ -38,8 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="migrate to a revision (default: head)")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(handler=_db_upgrade)
-    down = db_sub.add_parser("downgrade", help="migrate down to a revision (default: base)")
-    down.add_argument("revision", nargs="?", default="base")
+    down = db_sub.add_parser("downgrade", help="migrate down to a revision ('base' drops every table)")
+    down.add_argument("revision", help="the revision to go down to, e.g. 'base' (required: no default)")
     down.set_defaults(handler=_db_downgrade)
     cur = db_sub.add_parser("current", help="print the database's revision and the code's head")
     cur.set_defaults(handler=_db_current)
@@ -72,7 +72,7 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import migrate
 
     migrate.upgrade(settings, args.revision)
-    print(f"database at {migrate.head_revision(settings) if args.revision == 'head' else args.revision}")
+    print(f"database at {migrate.head_revision() if args.revision == 'head' else args.revision}")
     return 0
 
 
@@ -89,7 +89,7 @@ def _db_current(args: argparse.Namespace, settings: Settings) -> int:
     from app.db.engine import make_engine
 
     engine = make_engine(settings, read_only=True)
-    print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(settings)}")
+    print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision()}")
     return 0
 
 

@@ -19,7 +19,6 @@ from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
 from app.api.routers import briefings, collections, docs, health, search
-from app.db import migrate
 from app.db.engine import make_engine
 from app.db.version import make_version_reader
 from app.logs import configure_logging
@@ -61,13 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # No OpenTelemetry here: with it off, FastAPI skips a provider lookup on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         dependencies=[Depends(reject_unknown_query)],
         openapi_tags=openapi_tags(),
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
-    app.state.migration_head = migrate.head_revision(settings)
 
     install_error_handlers(app)
     app.include_router(health.router)

@@ -42,6 +42,16 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
             "instance": "/v1/parties/atlantis",
         },
     ),
+    414: _problem(
+        "The URL is longer than 16 KiB.",
+        {
+            "type": "https://peacetalks.example/problems/uri-too-long",
+            "title": "Request-URI Too Long",
+            "status": 414,
+            "detail": "the URL is longer than 16384 bytes",
+            "instance": "/v1/search",
+        },
+    ),
     422: _problem(
         "A parameter has an invalid value; `errors` names each field.",
         {

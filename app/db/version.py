@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -33,6 +34,7 @@ VersionReader = Callable[[], Awaitable[str | None]]
 
 _VERSION_SQL = "SELECT version FROM dataset WHERE id = 1"
 PG_DEADLINE_SECONDS = 1.0
+FILE_CHECK_SECONDS = 1.0
 
 
 class SQLiteVersionReader:
@@ -42,6 +44,7 @@ class SQLiteVersionReader:
         self.lock = threading.Lock()  # an app may serve from more than one event loop (tests do)
         self.connection: sqlite3.Connection | None = None
         self.inode: tuple[int, int] | None = None
+        self.next_stat = 0.0
         self.state: tuple[int, str | None] | None = None  # (data_version, version), replaced as one
 
     async def __call__(self) -> str | None:
@@ -53,9 +56,13 @@ class SQLiteVersionReader:
                 return None
 
     def _read(self) -> str | None:
-        stat = os.stat(self.path)
-        inode = (stat.st_dev, stat.st_ino)
         connection = self.connection
+        now = time.monotonic()
+        inode = self.inode
+        if connection is None or now >= self.next_stat:  # a replaced file is noticed within a second
+            stat = os.stat(self.path)
+            inode = (stat.st_dev, stat.st_ino)
+            self.next_stat = now + FILE_CHECK_SECONDS
         if connection is not None and inode != self.inode:
             self._close()
             connection = None

@@ -44,9 +44,9 @@ def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
         }
         expected_fts = {"search_fts"} if empty_db.backend == "sqlite" else {"ix_search_entries_tsv"}
         assert expected_fts <= _full_text_objects(engine)
-        assert migrate.current_revision(engine) == migrate.head_revision(empty_db.settings) == "0001"
+        assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
 
-        migrate.downgrade(empty_db.settings)
+        migrate.downgrade(empty_db.settings, "base")
         engine.dispose()
         assert _tables(engine) == {"alembic_version"}
         assert migrate.current_revision(engine) is None
@@ -55,7 +55,7 @@ def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
         engine.dispose()
         assert _tables(engine) == tables
         assert expected_fts <= _full_text_objects(engine)
-        assert migrate.current_revision(engine) == migrate.head_revision(empty_db.settings)
+        assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
 

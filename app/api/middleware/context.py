@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -80,21 +80,20 @@ class RequestContextMiddleware:
             )
             await send_with_headers({"type": "http.response.body", "body": body})
         finally:
-            logger.info(
-                "request",
-                extra={
+            if logger.isEnabledFor(logging.INFO):
+                fields = {
                     "request_id": request_id,
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "bytes": size,
-                },
-            )
+                }
+                logger.info("request", extra={"fields": fields})
 
     @staticmethod
     def _request_id(scope: Scope) -> str:
         for key, value in scope["headers"]:
             if key == b"x-request-id" and _VALID_REQUEST_ID.match(value):
                 return bytes(value).decode("ascii")
-        return uuid.uuid4().hex
+        return os.urandom(16).hex()

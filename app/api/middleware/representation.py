@@ -29,15 +29,44 @@ COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"ap
 
 @dataclass(slots=True)
 class Representation:
+    """A whole response, with its header lists prepared once (a cached one is sent many times)."""
+
     status: int
-    headers: Headers
     body: bytes
     etag: bytes | None
-    gzipped: bytes | None = field(default=None)
+    headers: Headers
+    not_modified_headers: Headers = field(default_factory=list)
+    compressible: bool = False
+    gzipped: tuple[bytes, Headers] | None = None
 
-    def compressed(self) -> bytes:
+    @classmethod
+    def build(cls, status: int, headers: Headers, body: bytes, etag: bytes | None) -> Representation:
+        content_type = next((v for k, v in headers if k == b"content-type"), b"")
+        compressible = len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE)
+        if compressible:
+            headers = [*headers, (b"vary", b"Accept-Encoding")]
+        kept = {b"etag", b"cache-control", b"vary", b"content-location", b"date", b"expires"}
+        not_modified = [(k, v) for k, v in headers if k in kept or k.startswith(b"x-")]
+        if not compressible:
+            not_modified.append((b"vary", b"Accept-Encoding"))
+        return cls(
+            status=status,
+            body=body,
+            etag=etag,
+            headers=[*headers, (b"content-length", str(len(body)).encode())],
+            not_modified_headers=not_modified,
+            compressible=compressible,
+        )
+
+    def compressed(self) -> tuple[bytes, Headers]:
         if self.gzipped is None:
-            self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+            body = gzip.compress(self.body, compresslevel=6, mtime=0)
+            headers = [
+                *self.headers[:-1],
+                (b"content-encoding", b"gzip"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            self.gzipped = (body, headers)
         return self.gzipped
 
 
@@ -145,26 +174,20 @@ class RepresentationMiddleware:
                 headers.append((b"cache-control", self.cache_control))
         elif b"cache-control" not in names:
             headers.append((b"cache-control", b"no-store"))
-        return Representation(status=status, headers=headers, body=body, etag=etag)
+        return Representation.build(status, headers, body, etag)
 
     async def _send(self, scope: Scope, send: Send, rep: Representation) -> None:
-        headers = list(rep.headers)
+        # Copies of the prepared lists: later layers (CORS, request context) add headers in place.
         if rep.etag is not None:
             if_none_match = _header(scope, b"if-none-match")
             if if_none_match is not None and _etag_matches(if_none_match, rep.etag):
-                kept = {b"etag", b"cache-control", b"vary", b"content-location", b"date", b"expires"}
-                headers = [(k, v) for k, v in headers if k in kept or k.startswith(b"x-")]
-                headers.append((b"vary", b"Accept-Encoding"))
-                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send(
+                    {"type": "http.response.start", "status": 304, "headers": list(rep.not_modified_headers)}
+                )
                 await send({"type": "http.response.body", "body": b""})
                 return
-        body = rep.body
-        content_type = next((v for k, v in headers if k == b"content-type"), b"")
-        if len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE):
-            headers.append((b"vary", b"Accept-Encoding"))
-            if _accepts_gzip(scope):
-                body = rep.compressed()
-                headers.append((b"content-encoding", b"gzip"))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": rep.status, "headers": headers})
+        body, headers = rep.body, rep.headers
+        if rep.compressible and _accepts_gzip(scope):
+            body, headers = rep.compressed()
+        await send({"type": "http.response.start", "status": rep.status, "headers": list(headers)})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

@@ -57,7 +57,7 @@ async def healthz() -> Response:
 )
 def readyz(request: Request) -> Response:
     engine: Engine = request.app.state.engine
-    head = request.app.state.migration_head
+    head = migrate.head_revision()
     checks = {"database": "ok", "migrations": "unknown", "data": "unknown"}
     version = None
     try:
