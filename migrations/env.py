@@ -5,16 +5,12 @@ from __future__ import annotations
 from alembic import context
 
 from app.db.engine import make_engine
+from app.db.migrate import include_object
 from app.db.models import Base
 from app.settings import Settings, get_settings
 
 settings: Settings = context.config.attributes.get("settings") or get_settings()
 target_metadata = Base.metadata
-
-
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Leave the full-text machinery (FTS5 shadow tables, expression GIN index) out of autogenerate."""
-    return not (name or "").startswith(("search_fts", "ix_search_entries_tsv"))
 
 
 def run_migrations_online() -> None:

@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, ColumnElement, Connection, Select, Table, select, tuple_
+from sqlalchemy import (
+    BindParameter,
+    Column,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    select,
+    tuple_,
+)
 
 from app.db.models import Base, Citation, table_of
 
@@ -145,7 +156,7 @@ def list_page(
         statement = statement.order_by(key_column.desc(), id_column.desc())
     else:
         statement = statement.order_by(key_column, id_column)
-    rows = [dict(r) for r in connection.execute(statement.limit(limit + 1)).mappings()]
+    rows = [dict(r) for r in connection.execute(statement.limit(limit + 1)).mappings().all()]
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -172,7 +183,7 @@ def all_items(
     table = spec.table
     columns = _stored_columns(spec, spec.output_fields(detail=False))
     statement = select(*columns).where(*where).order_by(_column(table, sort.column), _column(table, "id"))
-    rows = [dict(r) for r in connection.execute(statement).mappings()]
+    rows = [dict(r) for r in connection.execute(statement).mappings().all()]
     return enrich(connection, spec, rows, detail=False)
 
 
@@ -200,49 +211,67 @@ def enrich(connection: Connection, spec: CollectionSpec, rows: list[Row], *, det
     return [{name: row[name] for name in fields} for row in rows]
 
 
+# The enrichment statements are built once; ids are bound per call through expanding IN parameters.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+
+
+@cache
+def _names_statement(target: type[Base], label: str) -> Select[Any]:
+    table = table_of(target)
+    return select(table.c.id, table.c[label]).where(table.c.id.in_(_IDS))
+
+
 def _names(connection: Connection, target: type[Base], ids: set[str], label: str) -> dict[str, str]:
     if not ids:
         return {}
-    table = table_of(target)
-    statement = select(table.c.id, table.c[label]).where(table.c.id.in_(sorted(ids)))
-    return {row[0]: row[1] for row in connection.execute(statement)}
+    rows = connection.execute(_names_statement(target, label), {"ids": sorted(ids)}).all()
+    return {row[0]: row[1] for row in rows}
 
 
-def _linked(
-    connection: Connection, collection: str, link: LinkField, ids: Sequence[str]
-) -> Mapping[str, list[Row]]:
+@cache
+def _linked_statement(collection: str, link: LinkField) -> Select[Any]:
     link_table = table_of(link.link)
     target = table_of(link.target)
     statement = (
         select(link_table.c.item_id, target.c.id, target.c.name)
         .join(target, target.c.id == link_table.c[link.column])
-        .where(link_table.c.collection == collection, link_table.c.item_id.in_(ids))
+        .where(link_table.c.collection == collection, link_table.c.item_id.in_(_IDS))
         .order_by(link_table.c.item_id, link_table.c.ordinal)
     )
     if link.role is not None:
         statement = statement.where(link_table.c.role == link.role)
+    return statement
+
+
+def _linked(
+    connection: Connection, collection: str, link: LinkField, ids: Sequence[str]
+) -> Mapping[str, list[Row]]:
     out: dict[str, list[Row]] = defaultdict(list)
-    for item_id, target_id, name in connection.execute(statement):
+    for item_id, target_id, name in connection.execute(
+        _linked_statement(collection, link), {"ids": ids}
+    ).all():
         out[item_id].append({"id": target_id, "name": name})
     return out
 
 
-def citations_for(connection: Connection, collection: str, ids: Sequence[str]) -> Mapping[str, list[Row]]:
+@cache
+def _citations_statement(collection: str) -> Select[Any]:
     table = table_of(Citation)
-    statement = (
+    return (
         select(
-            table.c.item_id,
-            table.c.document_id,
-            table.c.start,
-            table.c.end,
-            table.c.quote,
-            table.c.source_id,
+            table.c.item_id, table.c.document_id, table.c.start, table.c.end, table.c.quote, table.c.source_id
         )
-        .where(table.c.collection == collection, table.c.item_id.in_(ids))
+        .where(table.c.collection == collection, table.c.item_id.in_(_IDS))
         .order_by(table.c.item_id, table.c.ordinal)
     )
+
+
+def citations_for(connection: Connection, collection: str, ids: Sequence[str]) -> Mapping[str, list[Row]]:
     out: dict[str, list[Row]] = defaultdict(list)
-    for row in connection.execute(statement).mappings():
-        citation = dict(row)
-        out[citation.pop("item_id")].append(citation)
+    for item_id, document_id, start, end, quote, source_id in connection.execute(
+        _citations_statement(collection), {"ids": list(ids)}
+    ).all():
+        out[item_id].append(
+            {"document_id": document_id, "start": start, "end": end, "quote": quote, "source_id": source_id}
+        )
     return out

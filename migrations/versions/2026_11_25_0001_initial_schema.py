@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:11:05.121466
+Create Date: 2026-11-25 12:22:21.187853
 """
 
 from __future__ import annotations
@@ -631,10 +631,12 @@ def _create_full_text_index() -> None:
             "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
         )
     else:
+        # A stored tsvector: matching uses the GIN index, and ranking reads it instead of re-parsing text.
         op.execute(
-            "CREATE INDEX ix_search_entries_tsv ON search_entries "
-            "USING GIN (to_tsvector('english'::regconfig, folded))"
+            "ALTER TABLE search_entries ADD COLUMN search_tsv tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, folded)) STORED"
         )
+        op.execute("CREATE INDEX ix_search_entries_tsv ON search_entries USING GIN (search_tsv)")
 
 
 def _drop_full_text_index() -> None:
@@ -642,3 +644,4 @@ def _drop_full_text_index() -> None:
         op.execute("DROP TABLE IF EXISTS search_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_search_entries_tsv")
+        op.execute("ALTER TABLE search_entries DROP COLUMN IF EXISTS search_tsv")

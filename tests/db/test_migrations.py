@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
 
 from app.db import migrate
+from app.db.migrate import include_object
 from app.db.models import Base, Citation, Dataset
 from app.seed.load import check_seeds, seed
 from tests.conftest import SEEDS_DIR, Database
@@ -16,9 +17,7 @@ from tests.conftest import SEEDS_DIR, Database
 MODEL_TABLES = set(Base.metadata.tables)
 
 
-def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """The filter of migrations/env.py: the full-text machinery is managed by hand."""
-    return not (name or "").startswith(("search_fts", "ix_search_entries_tsv"))
+_include_object = include_object
 
 
 def _tables(engine: Engine) -> set[str]:
