@@ -38,11 +38,22 @@ class LimitsMiddleware:
             return
         self.in_flight += 1
         started = False
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.in_flight -= 1
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Free the slot before the last bytes go out: a keep-alive client may send its next
+                # request as soon as it has them, before this task has finished unwinding.
+                release()
             await send(message)
 
         try:
@@ -54,7 +65,7 @@ class LimitsMiddleware:
                 raise
             await _reject(scope, send, f"the request took longer than {self.timeout:g}s", slug="timeout")
         finally:
-            self.in_flight -= 1
+            release()
 
 
 async def _reject(scope: Scope, send: Send, detail: str, *, slug: str) -> None:
