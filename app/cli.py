@@ -5,10 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.settings import Settings, get_settings
+
+SERVER_OPTIONS: dict[str, Any] = {
+    "proxy_headers": False,
+    "server_header": False,  # no version banner
+    "date_header": True,
+    "access_log": False,  # the app logs one structured line per request itself
+    "log_config": None,  # keep the app's logging configuration
+    "timeout_graceful_shutdown": 10,  # SIGTERM drains in-flight requests for up to 10 s
+    "limit_concurrency": None,  # overload is answered by the app (503 + Retry-After), not by resets
+    "h11_max_incomplete_event_size": 16 * 1024,
+}
+"""How ``briefing serve`` runs uvicorn; the benchmark's ceiling app is served with the same options."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,14 +144,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
-        proxy_headers=False,
-        server_header=False,
-        date_header=True,
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=10,
-        limit_concurrency=None,
-        h11_max_incomplete_event_size=16 * 1024,
+        **SERVER_OPTIONS,
     )
     return 0
 

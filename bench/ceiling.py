@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.responses import Response
 
+from app.cli import SERVER_OPTIONS
+
 _BODY_FILE = os.environ.get("BENCH_CEILING_BODY")
 BODY = Path(_BODY_FILE).read_bytes() if _BODY_FILE else b'{"status":"ok"}'
 _START = {
@@ -61,14 +63,7 @@ def main() -> None:
         host="127.0.0.1",
         port=args.port,
         workers=1,
-        proxy_headers=False,
-        server_header=False,
-        date_header=True,
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=10,
-        limit_concurrency=None,
-        h11_max_incomplete_event_size=16 * 1024,
+        **SERVER_OPTIONS,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from app.seed.plan import fold_diacritics
+from app.domain.text import fold_diacritics
 
 MARK_START = "[["
 MARK_END = "]]"

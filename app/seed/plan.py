@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,16 +14,14 @@ from typing import Any
 
 import orjson
 
-from app.domain.dates import PartialDate
 from app.seed.errors import SeedError, SeedProblem
 from app.seed.provenance import QuoteNotFoundError, locate
 from app.seed.read import seed_file_name
+from app.seed.rows import date_columns, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
 
 LOADER_VERSION = "2"
 """Bump when the loader derives rows differently, so that a re-seed is not mistaken for a no-op."""
-
-UNDATED_SORT_KEY = "9999"
 
 Row = dict[str, Any]
 
@@ -41,17 +38,6 @@ class LoadPlan:
 
     def counts(self) -> dict[str, int]:
         return {table: len(rows) for table, rows in self.rows.items()}
-
-
-_UNDECOMPOSABLE = str.maketrans(
-    {"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"}
-)
-
-
-def fold_diacritics(text: str) -> str:
-    """``Ciragan`` for ``Çırağan``: the text a diacritics-insensitive index compares."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 class _Planner:
@@ -128,44 +114,11 @@ class _Planner:
     def link(
         self, table: str, column: str, collection: str, item_id: str, values: Sequence[str], **extra: Any
     ) -> None:
-        for ordinal, value in enumerate(values):
-            self.plan.add(
-                table,
-                {"collection": collection, "item_id": item_id, column: value, "ordinal": ordinal, **extra},
-            )
+        for row in link_rows(collection, item_id, column, values, **extra):
+            self.plan.add(table, row)
 
     def searchable(self, collection: str, item_id: str, title: str, *parts: str | None) -> None:
-        body = "\n".join(p for p in parts if p)
-        self.search.append(
-            {
-                "collection": collection,
-                "item_id": item_id,
-                "title": title,
-                "body": body,
-                "folded": fold_diacritics(f"{title}\n{body}"),
-            }
-        )
-
-    @staticmethod
-    def dated(partial: PartialDate | None, ordinal: int) -> Row:
-        """Date columns. ``date_sort`` orders by date, then seed order; a space sorts before ``-``, so a
-        year comes before its months and a month before its days."""
-        tiebreak = f" {ordinal:06d}"
-        if partial is None:
-            return {
-                "date": None,
-                "date_precision": None,
-                "date_earliest": None,
-                "date_latest": None,
-                "date_sort": UNDATED_SORT_KEY + tiebreak,
-            }
-        return {
-            "date": partial.text,
-            "date_precision": partial.precision.value,
-            "date_earliest": partial.earliest,
-            "date_latest": partial.latest,
-            "date_sort": partial.text + tiebreak,
-        }
+        self.search.append(search_row(collection, item_id, title, *parts))
 
     # -- collections ------------------------------------------------------------------------------------
     def run(self) -> LoadPlan:
@@ -286,7 +239,7 @@ class _Planner:
                     "status": rnd.status.value,
                     "outcome": rnd.outcome,
                     "summary": rnd.summary,
-                    **self.dated(rnd.partial_date, i),
+                    **date_columns(rnd.partial_date, i),
                 },
             )
             participants = self.refs("rounds", f"{path}.participants", "parties", rnd.participants)
@@ -541,7 +494,7 @@ class _Planner:
                     "title": ev.title,
                     "summary": ev.summary,
                     "round_id": self.ref("events", f"{path}.round", "rounds", ev.round),
-                    **self.dated(ev.partial_date, i),
+                    **date_columns(ev.partial_date, i),
                 },
             )
             self.link(

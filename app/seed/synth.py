@@ -34,6 +34,8 @@ from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, inse
 
 from app.db import migrate
 from app.db.models import Base, Dataset
+from app.domain.dates import PartialDate
+from app.domain.text import fold_diacritics
 from app.domain.vocab import (
     BarrierCategory,
     DatePrecision,
@@ -44,7 +46,7 @@ from app.domain.vocab import (
     RoundFormat,
     RoundStatus,
 )
-from app.seed.plan import UNDATED_SORT_KEY, fold_diacritics
+from app.seed.rows import date_columns, link_rows, search_row
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
@@ -491,16 +493,9 @@ class _Synth:
         return chosen
 
     def date(self, ordinal: int, *, undated_share: float = 0.0) -> Row:
-        """Date columns as ``_Planner.dated`` derives them."""
-        tiebreak = f" {ordinal:0{self.sort_width}d}"
+        """Date columns as the loader derives them (``app.seed.rows.date_columns``)."""
         if undated_share and self.rand() < undated_share:
-            return {
-                "date": None,
-                "date_precision": None,
-                "date_earliest": None,
-                "date_latest": None,
-                "date_sort": UNDATED_SORT_KEY + tiebreak,
-            }
+            return date_columns(None, ordinal, width=self.sort_width)
         roll = self.rand()
         precision = (
             DatePrecision.DAY if roll < 0.6 else DatePrecision.MONTH if roll < 0.9 else DatePrecision.YEAR
@@ -509,13 +504,7 @@ class _Synth:
         month = 1 + int(self.rand() * 12)
         day = 1 + int(self.rand() * 28)
         text_, earliest, latest = _dates(year, month, day, precision)
-        return {
-            "date": text_,
-            "date_precision": precision.value,
-            "date_earliest": earliest,
-            "date_latest": latest,
-            "date_sort": text_ + tiebreak,
-        }
+        return date_columns(PartialDate(text_, precision, earliest, latest), ordinal, width=self.sort_width)
 
     # -- shared side tables -----------------------------------------------------------------------------
     def cite(self, collection: str, item_id: str, count: int) -> list[str]:
@@ -552,25 +541,14 @@ class _Synth:
     def link(
         self, table: str, column: str, collection: str, item_id: str, values: list[str], **extra: Any
     ) -> None:
-        for ordinal, value in enumerate(values):
-            self.w.add(
-                table,
-                {"collection": collection, "item_id": item_id, column: value, "ordinal": ordinal, **extra},
-            )
+        for row in link_rows(collection, item_id, column, values, **extra):
+            self.w.add(table, row)
 
     def searchable(self, collection: str, item_id: str, title: str, *parts: str | None) -> None:
-        body = "\n".join(p for p in parts if p)
         self.search_id += 1
         self.w.add(
             "search_entries",
-            {
-                "id": self.search_id,
-                "collection": collection,
-                "item_id": item_id,
-                "title": title,
-                "body": body,
-                "folded": _fold(f"{title}\n{body}"),
-            },
+            {"id": self.search_id, **search_row(collection, item_id, title, *parts, fold=_fold)},
         )
 
     def citations_count(self) -> int:
