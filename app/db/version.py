@@ -19,6 +19,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -35,62 +36,101 @@ VersionReader = Callable[[], Awaitable[str | None]]
 _VERSION_SQL = "SELECT version FROM dataset WHERE id = 1"
 PG_DEADLINE_SECONDS = 1.0
 FILE_CHECK_SECONDS = 1.0
+FAST_POLL_SECONDS = 0.002
+IDLE_POLL_SECONDS = 0.25
+IDLE_AFTER_SECONDS = 1.0
+FRESH_SECONDS = 0.01
 
 
 class SQLiteVersionReader:
+    """Watches the version from a thread of its own; requests only read the last observation.
+
+    The watcher polls every ``FAST_POLL_SECONDS`` while requests arrive (every ``IDLE_POLL_SECONDS``
+    when idle). A request trusts an observation at most ``FRESH_SECONDS`` old; an older one (idle, or a
+    watcher stuck on a locked file) means "unknown": the request skips the cache and is answered from the
+    database, and the watcher is woken. So a re-seed is reflected within ``FRESH_SECONDS``, long before
+    ``briefing seed`` has even exited, and a locked database never stalls the event loop.
+    """
+
     def __init__(self, path: str, *, on_file_replaced: Callable[[], None] | None = None) -> None:
         self.path = Path(path).resolve()
         self.on_file_replaced = on_file_replaced
-        self.lock = threading.Lock()  # an app may serve from more than one event loop (tests do)
-        self.connection: sqlite3.Connection | None = None
-        self.inode: tuple[int, int] | None = None
-        self.next_stat = 0.0
-        self.state: tuple[int, str | None] | None = None  # (data_version, version), replaced as one
+        self.observed: tuple[str | None, float] = (None, -1.0)  # (version, monotonic time), one tuple
+        self.last_request = 0.0
+        self.wake = threading.Event()
+        self.started = False
+        self.start_lock = threading.Lock()
+        _readers.add(self)
+
+    def forget(self) -> None:
+        """Drop the last observation: until the watcher looks again, the version is unknown."""
+        self.observed = (None, -1.0)
+        self.wake.set()
 
     async def __call__(self) -> str | None:
-        with self.lock:
-            try:
-                return self._read()
-            except (sqlite3.Error, OSError):
-                self._close()
-                return None
-
-    def _read(self) -> str | None:
-        connection = self.connection
         now = time.monotonic()
-        inode = self.inode
-        if connection is None or now >= self.next_stat:  # a replaced file is noticed within a second
-            stat = os.stat(self.path)
-            inode = (stat.st_dev, stat.st_ino)
-            self.next_stat = now + FILE_CHECK_SECONDS
-        if connection is not None and inode != self.inode:
-            self._close()
-            connection = None
-            if self.on_file_replaced is not None:
-                self.on_file_replaced()
-        if connection is None:
-            connection = sqlite3.connect(
-                f"{self.path.as_uri()}?mode=ro",
-                uri=True,
-                timeout=0,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            self.connection, self.inode = connection, inode
-        data_version = connection.execute("PRAGMA data_version").fetchone()[0]
-        state = self.state
-        if state is None or state[0] != data_version:
-            row = connection.execute(_VERSION_SQL).fetchone()
-            state = (data_version, row[0] if row else None)
-            self.state = state
-        return state[1]
+        self.last_request = now
+        if not self.started:
+            self._start()
+        version, observed_at = self.observed
+        if now - observed_at <= FRESH_SECONDS:
+            return version
+        self.wake.set()
+        return None
 
-    def _close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-        self.connection = None
-        self.inode = None
-        self.state = None
+    def _start(self) -> None:
+        with self.start_lock:
+            if not self.started:
+                threading.Thread(
+                    target=_watch, args=(weakref.ref(self), self.wake), name="data-version", daemon=True
+                ).start()
+                self.started = True
+
+
+_readers: weakref.WeakSet[SQLiteVersionReader] = weakref.WeakSet()
+
+
+def data_changed_here() -> None:
+    """Called by a seed that committed in this process: its readers stop trusting what they saw."""
+    for reader in list(_readers):
+        reader.forget()
+
+
+def _watch(reader_ref: weakref.ref[SQLiteVersionReader], wake: threading.Event) -> None:
+    """The watcher thread; it ends when its reader is garbage-collected."""
+    connection: sqlite3.Connection | None = None
+    inode: tuple[int, int] | None = None
+    next_stat = 0.0
+    known: tuple[int, str | None] | None = None  # (data_version, version)
+    while (reader := reader_ref()) is not None:
+        now = time.monotonic()
+        try:
+            if connection is None or now >= next_stat:  # a replaced file is noticed within a second
+                stat = os.stat(reader.path)
+                if connection is not None and (stat.st_dev, stat.st_ino) != inode:
+                    connection.close()
+                    connection, known = None, None
+                    if reader.on_file_replaced is not None:
+                        reader.on_file_replaced()
+                inode, next_stat = (stat.st_dev, stat.st_ino), now + FILE_CHECK_SECONDS
+            if connection is None:
+                uri = f"{reader.path.as_uri()}?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+            data_version = connection.execute("PRAGMA data_version").fetchone()[0]
+            if known is None or known[0] != data_version:
+                row = connection.execute(_VERSION_SQL).fetchone()
+                known = (data_version, row[0] if row else None)
+            reader.observed = (known[1], time.monotonic())
+        except (sqlite3.Error, OSError):
+            if connection is not None:
+                connection.close()
+            connection, known = None, None
+        busy = time.monotonic() - reader.last_request < IDLE_AFTER_SECONDS
+        del reader  # hold no strong reference while waiting
+        wake.wait(FAST_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+        wake.clear()
+    if connection is not None:
+        connection.close()
 
 
 class ThreadedVersionReader:

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from app.domain import schemas
-from app.main import create_app
 from app.domain.text import fold_diacritics
+from app.main import create_app
 from app.seed.synth import SYNTHETIC_MARK, _fold, synthetic_version, write_synthetic
 from app.settings import Settings
 
