@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.settings import Settings
+
 EXAMPLES_FILE = Path(__file__).with_name("examples.json")
 
 
@@ -37,40 +39,51 @@ def _shorten(value: Any) -> Any:
     return value
 
 
-def generate(client_get: Any) -> dict[str, Any]:
-    """Build every example through the API itself (``client_get(path) -> parsed JSON``)."""
-    from app.db.collections import COLLECTIONS
+async def generate(settings: Settings) -> dict[str, Any]:
+    """Build every example through the API itself, on the database ``settings`` name."""
+    import httpx
 
-    out: dict[str, Any] = {}
-    for spec in COLLECTIONS:
-        page = client_get(f"/v1/{spec.name}?limit=2")
-        entry: dict[str, Any] = {"list": _shorten(page)}
-        if page["items"]:
-            first = page["items"][0]["id"]
-            entry["detail"] = _shorten(client_get(f"/v1/{spec.name}/{first}"))
-        out[spec.name] = entry
-    out["search"] = {"list": _shorten(client_get("/v1/search?q=neutrality&limit=3"))}
+    from app.db.collections import COLLECTIONS
+    from app.main import create_app
+
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://examples") as client:
+
+        async def get(path: str) -> Any:
+            return (await client.get(path)).raise_for_status().json()
+
+        out: dict[str, Any] = {}
+        for spec in COLLECTIONS:
+            page = await get(f"/v1/{spec.name}?limit=2")
+            entry: dict[str, Any] = {"list": _shorten(page)}
+            if page["items"]:
+                entry["detail"] = _shorten(await get(f"/v1/{spec.name}/{page['items'][0]['id']}"))
+            out[spec.name] = entry
+        out["search"] = {"list": _shorten(await get("/v1/search?q=neutrality&limit=3"))}
     return out
+
+
+def seeded_sqlite(data_dir: Path) -> Settings:
+    """Settings of a fresh SQLite database in ``data_dir``, migrated and seeded from seeds/."""
+    from app.db import migrate
+    from app.db.engine import make_engine
+    from app.seed.load import seed
+
+    settings = Settings(data_dir=data_dir, response_cache_entries=0, log_json=False, log_level="WARNING")
+    migrate.upgrade(settings)
+    engine = make_engine(settings, read_only=False)
+    seed(engine, settings.seeds_dir)
+    engine.dispose()
+    return settings
 
 
 def main() -> None:
     import tempfile
 
-    from fastapi.testclient import TestClient
-
-    from app.db import migrate
-    from app.db.engine import make_engine
-    from app.main import create_app
-    from app.seed.load import seed
-    from app.settings import Settings
+    import anyio
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), response_cache_entries=0)
-        migrate.upgrade(settings)
-        seed(make_engine(settings, read_only=False), settings.seeds_dir)
-        app = create_app(settings)
-        with TestClient(app) as c:
-            examples = generate(lambda path: c.get(path).raise_for_status().json())
+        examples = anyio.run(generate, seeded_sqlite(Path(tmp)))
     EXAMPLES_FILE.write_text(json.dumps(examples, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

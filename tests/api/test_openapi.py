@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 
-from app.api.examples import EXAMPLES_FILE, generate
+from app.api.examples import EXAMPLES_FILE, generate, seeded_sqlite
 from app.api.openapi import openapi_json
 from app.settings import PROJECT_ROOT
 
@@ -48,15 +49,9 @@ def test_every_operation_is_documented() -> None:
     assert len(operation_ids) == len(set(operation_ids)), "operationIds must be unique"
 
 
-def test_examples_come_from_the_real_data(client: httpx.AsyncClient, shared_db) -> None:  # type: ignore[no-untyped-def]
-    if shared_db.backend != "sqlite":
-        pytest.skip("examples are generated from SQLite (search scores differ by engine)")
-    from fastapi.testclient import TestClient
-
-    from app.main import create_app
-
-    with TestClient(create_app(shared_db.settings)) as sync_client:
-        regenerated = generate(lambda path: sync_client.get(path).raise_for_status().json())
+async def test_examples_come_from_the_real_data(tmp_path: Path) -> None:
+    """Examples are generated from SQLite (search scores differ by engine), so this runs on SQLite only."""
+    regenerated = await generate(seeded_sqlite(tmp_path))
     committed = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
     assert committed == regenerated, "app/api/examples.json is stale: run `python -m app.api.examples`"
 
