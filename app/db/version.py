@@ -36,10 +36,13 @@ VersionReader = Callable[[], Awaitable[str | None]]
 _VERSION_SQL = "SELECT version FROM dataset WHERE id = 1"
 PG_DEADLINE_SECONDS = 1.0
 FILE_CHECK_SECONDS = 1.0
-FAST_POLL_SECONDS = 0.002
+FAST_POLL_SECONDS = 0.005
 IDLE_POLL_SECONDS = 0.25
 IDLE_AFTER_SECONDS = 1.0
-FRESH_SECONDS = 0.01
+FRESH_SECONDS = 0.1
+"""How old an observation a request may trust. Under load the watcher waits for the GIL (up to the 5 ms
+switch interval per call into SQLite), so a poll can take tens of milliseconds; a tighter bound would
+send requests past the cache exactly when the server is busiest."""
 
 
 class SQLiteVersionReader:

@@ -24,6 +24,9 @@ _CONDITIONAL = {b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodi
 _REPLACED = {b"content-length", b"etag", b"last-modified"}
 
 GZIP_MIN_BYTES = 1024
+CACHEABLE_STATUSES = frozenset({200, 404})
+"""A 404 for an id is as immutable as a 200 for the same data version; keeping it spares the database
+(and the worker threads) from crawlers and broken links. Problems are still sent with ``no-store``."""
 COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/javascript")
 
 
@@ -138,7 +141,11 @@ class RepresentationMiddleware:
                 self.cache.move_to_end(key)  # type: ignore[arg-type]
         else:
             representation = await self._render(scope, receive)
-            if key is not None and representation.status == 200 and await self.data_version() == version:
+            if (
+                key is not None
+                and representation.status in CACHEABLE_STATUSES
+                and await self.data_version() == version
+            ):
                 self.cache[key] = representation
                 while len(self.cache) > self.cache_entries:
                     with contextlib.suppress(KeyError):
