@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -109,7 +108,6 @@ def _db_current(args: argparse.Namespace, settings: Settings) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from app.db.engine import make_engine
-    from app.db.version import FRESH_SECONDS
     from app.seed.errors import SeedError
     from app.seed.load import check_seeds, seed
 
@@ -127,9 +125,6 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         print(f"seed refused: {len(exc.problems)} problem(s); the database was not changed", file=sys.stderr)
         return 1
     if outcome.changed:
-        # Running servers notice a new version within FRESH_SECONDS; wait that long (twice) so that when
-        # this command reports success, every worker already answers from the new data set.
-        time.sleep(2 * FRESH_SECONDS)
         print(f"seeded version {outcome.version[:12]}: " + _counts(outcome.counts))
     else:
         print(f"nothing changed: version {outcome.version[:12]} is already loaded")

@@ -3,11 +3,13 @@
 The response cache (``app.api.middleware.representation``) keys ready responses by this version, so it
 must be current on every request: a re-seed is then noticed at once and nothing stale is served.
 
-- SQLite: a private read-only connection asks ``PRAGMA data_version``, which changes only when another
-  connection commits (a memory read of the WAL index, microseconds); the version row is re-read only then.
-  The connection never waits for a lock (timeout 0): a busy or broken database reads as "unknown". If the
-  database file is replaced (a new inode), the reader reconnects and tells the serving engine to drop its
-  pooled connections to the old file.
+- SQLite: every commit rewrites the database's files, so a request compares a signature of them (``stat``
+  of the database and its ``-wal`` file: inode, size, modification time in ns) with the signature under
+  which the version was last read. Equal: no commit since, the version stands. Different: the version is
+  unknown for this request (it skips the cache and is answered from the database) and a watcher thread
+  re-reads the version row with a private read-only connection. ``stat`` never waits for SQLite's locks,
+  so a locked or broken database cannot stall the event loop; only the watcher may wait on it. A replaced
+  database file (new inode) also tells the serving engine to drop its pooled connections to the old one.
 - PostgreSQL: the version row is read in a worker thread on a small engine of its own, with short
   statement and lock timeouts and an overall deadline, so a slow, locked or stopped server never blocks the
   event loop nor takes a connection from the request pool.
@@ -18,7 +20,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -32,53 +33,43 @@ from app.db.models import Dataset
 from app.settings import Settings
 
 VersionReader = Callable[[], Awaitable[str | None]]
+Signature = tuple[tuple[int, int, int] | None, ...]
 
 _VERSION_SQL = "SELECT version FROM dataset WHERE id = 1"
 PG_DEADLINE_SECONDS = 1.0
-FILE_CHECK_SECONDS = 1.0
-FAST_POLL_SECONDS = 0.005
-IDLE_POLL_SECONDS = 0.25
-IDLE_AFTER_SECONDS = 1.0
-FRESH_SECONDS = 0.1
-"""How old an observation a request may trust. Under load the watcher waits for the GIL (up to the 5 ms
-switch interval per call into SQLite), so a poll can take tens of milliseconds; a tighter bound would
-send requests past the cache exactly when the server is busiest."""
+IDLE_POLL_SECONDS = 1.0
+
+
+def _file_state(path: str) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 class SQLiteVersionReader:
-    """Watches the version from a thread of its own; requests only read the last observation.
-
-    The watcher polls every ``FAST_POLL_SECONDS`` while requests arrive (every ``IDLE_POLL_SECONDS``
-    when idle). A request trusts an observation at most ``FRESH_SECONDS`` old; an older one (idle, or a
-    watcher stuck on a locked file) means "unknown": the request skips the cache and is answered from the
-    database, and the watcher is woken. So a re-seed is reflected within ``FRESH_SECONDS``, long before
-    ``briefing seed`` has even exited, and a locked database never stalls the event loop.
-    """
+    """The version as of the database files' current signature; see the module docstring."""
 
     def __init__(self, path: str, *, on_file_replaced: Callable[[], None] | None = None) -> None:
-        self.path = Path(path).resolve()
+        self.path = str(Path(path).resolve())
+        self.files = (self.path, self.path + "-wal")
         self.on_file_replaced = on_file_replaced
-        self.observed: tuple[str | None, float] = (None, -1.0)  # (version, monotonic time), one tuple
-        self.last_request = 0.0
+        self.known: tuple[Signature, str | None] | None = None  # (signature read under, version)
         self.wake = threading.Event()
         self.started = False
         self.start_lock = threading.Lock()
-        _readers.add(self)
 
-    def forget(self) -> None:
-        """Drop the last observation: until the watcher looks again, the version is unknown."""
-        self.observed = (None, -1.0)
-        self.wake.set()
+    def signature(self) -> Signature:
+        return tuple(_file_state(f) for f in self.files)
 
     async def __call__(self) -> str | None:
-        now = time.monotonic()
-        self.last_request = now
         if not self.started:
             self._start()
-        version, observed_at = self.observed
-        if now - observed_at <= FRESH_SECONDS:
-            return version
-        self.wake.set()
+        known = self.known
+        if known is not None and known[0] == self.signature():
+            return known[1]
+        self.wake.set()  # something was committed (or never read): the watcher looks again
         return None
 
     def _start(self) -> None:
@@ -90,47 +81,34 @@ class SQLiteVersionReader:
                 self.started = True
 
 
-_readers: weakref.WeakSet[SQLiteVersionReader] = weakref.WeakSet()
-
-
-def data_changed_here() -> None:
-    """Called by a seed that committed in this process: its readers stop trusting what they saw."""
-    for reader in list(_readers):
-        reader.forget()
-
-
 def _watch(reader_ref: weakref.ref[SQLiteVersionReader], wake: threading.Event) -> None:
-    """The watcher thread; it ends when its reader is garbage-collected."""
+    """The watcher thread: re-reads the version when woken; it ends with its reader."""
     connection: sqlite3.Connection | None = None
-    inode: tuple[int, int] | None = None
-    next_stat = 0.0
-    known: tuple[int, str | None] | None = None  # (data_version, version)
+    inode: int | None = None
     while (reader := reader_ref()) is not None:
-        now = time.monotonic()
         try:
-            if connection is None or now >= next_stat:  # a replaced file is noticed within a second
-                stat = os.stat(reader.path)
-                if connection is not None and (stat.st_dev, stat.st_ino) != inode:
-                    connection.close()
-                    connection, known = None, None
-                    if reader.on_file_replaced is not None:
-                        reader.on_file_replaced()
-                inode, next_stat = (stat.st_dev, stat.st_ino), now + FILE_CHECK_SECONDS
+            signature = reader.signature()  # taken before the read: a commit after it changes the files
+            database = signature[0]
+            if database is None:
+                raise FileNotFoundError(reader.path)
+            if connection is not None and database[0] != inode:
+                connection.close()
+                connection = None
+                if reader.on_file_replaced is not None:
+                    reader.on_file_replaced()
             if connection is None:
-                uri = f"{reader.path.as_uri()}?mode=ro"
+                uri = f"{Path(reader.path).as_uri()}?mode=ro"
                 connection = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
-            data_version = connection.execute("PRAGMA data_version").fetchone()[0]
-            if known is None or known[0] != data_version:
-                row = connection.execute(_VERSION_SQL).fetchone()
-                known = (data_version, row[0] if row else None)
-            reader.observed = (known[1], time.monotonic())
+                inode = database[0]
+            row = connection.execute(_VERSION_SQL).fetchone()
+            reader.known = (signature, row[0] if row else None)
         except (sqlite3.Error, OSError):
+            reader.known = None
             if connection is not None:
                 connection.close()
-            connection, known = None, None
-        busy = time.monotonic() - reader.last_request < IDLE_AFTER_SECONDS
+            connection = None
         del reader  # hold no strong reference while waiting
-        wake.wait(FAST_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+        wake.wait(IDLE_POLL_SECONDS)
         wake.clear()
     if connection is not None:
         connection.close()

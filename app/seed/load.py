@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from app.db.models import Base, Dataset
-from app.db.version import data_changed_here
 from app.seed.plan import LoadPlan, build_plan
 from app.seed.read import read_seed_files
 
@@ -38,7 +37,6 @@ def seed(engine: Engine, seeds_dir: Path) -> SeedOutcome:
         if current == plan.version:
             return SeedOutcome(changed=False, version=plan.version, counts=plan.counts())
         _replace_all(connection, plan)
-    data_changed_here()
     return SeedOutcome(changed=True, version=plan.version, counts=plan.counts())
 
 
