@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="Allowed CORS origins.")
     trusted_hosts: list[str] = Field(default_factory=lambda: ["*"], description="Accepted Host headers.")
     max_concurrency: int = Field(default=64, ge=1, description="Requests in flight before 503.")
+    db_threads: int = Field(
+        default=4, ge=1, le=256, description="Threads running database work per worker (the rest wait)."
+    )
     request_timeout: float = Field(default=10.0, gt=0, description="Seconds before a request gets 503.")
     response_cache_entries: int = Field(default=2048, ge=0, description="Ready responses kept in memory.")
     log_level: str = Field(default="INFO", description="Python logging level.")
