@@ -87,11 +87,11 @@ def _new_database(backend: str, tmp: Path, postgres_status: str | None) -> Itera
         settings = Settings(database_url=url, data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
         yield Database("postgresql", settings)
     finally:
-        _drop_database(admin, name)
+        drop_database(admin, name)
         admin.dispose()
 
 
-def _drop_database(admin: Engine, name: str, attempts: int = 5) -> None:
+def drop_database(admin: Engine, name: str, attempts: int = 5) -> None:
     """Drop a scratch database; retried because an autovacuum worker may briefly hold it."""
     for attempt in range(attempts):
         try:

@@ -105,39 +105,44 @@ def _next(probe: Probe, url: str, pages: int) -> str:
     return url
 
 
-LIST_URLS = (
-    "/v1/positions?party=party-7&limit=50",
-    "/v1/positions?topic=territory&limit=50",
-    "/v1/positions?topic=topic-60",
-    "/v1/positions?round=round-3",
-    "/v1/positions?kind=demand",
-    "/v1/positions",
-    "/v1/rounds?status=collapsed",
-    "/v1/rounds?party=party-7",
-    "/v1/rounds?format=direct&sort=-date",
-    "/v1/rounds?from=2020&to=2021",
-    "/v1/events",
-    "/v1/events?sort=-date",
-    "/v1/events?kind=talks",
-    "/v1/events?from=2022-03&to=2022-04",
-    "/v1/barriers?category=structural",
-    "/v1/barriers?topic=sanctions",
-    "/v1/mediators?party=party-7",
-    "/v1/mediators?role=mediator",
-    "/v1/people?party=party-7",
-    "/v1/parties?kind=state",
-    "/v1/documents",
-    "/v1/briefings",
-    "/v1/sources",
-    "/v1/topics",
-    "/v1/implications",
-    "/v1/search?q=ceasefire&limit=20",
-    "/v1/search?q=neutrality%20guarantees&type=positions&limit=20",
-    "/v1/briefings/synthetic-briefing-3",
-    "/v1/positions/position-4242",
-    "/v1/events/event-99999",
-    "/v1/documents/synthetic-document-5",
-)
+def api_urls(*, rows: int, topic: str) -> tuple[str, ...]:
+    """The URLs whose queries the plan tests examine (shared with the PostgreSQL half)."""
+    return (
+        "/v1/positions?party=party-7&limit=50",
+        "/v1/positions?topic=territory&limit=50",
+        f"/v1/positions?topic={topic}",
+        "/v1/positions?round=round-3",
+        "/v1/positions?kind=demand",
+        "/v1/positions",
+        "/v1/rounds?status=collapsed",
+        "/v1/rounds?party=party-7",
+        "/v1/rounds?format=direct&sort=-date",
+        "/v1/rounds?from=2020&to=2021",
+        "/v1/events",
+        "/v1/events?sort=-date",
+        "/v1/events?kind=talks",
+        "/v1/events?from=2022-03&to=2022-04",
+        "/v1/barriers?category=structural",
+        "/v1/barriers?topic=sanctions",
+        "/v1/mediators?party=party-7",
+        "/v1/mediators?role=mediator",
+        "/v1/people?party=party-7",
+        "/v1/parties?kind=state",
+        "/v1/documents",
+        "/v1/briefings",
+        "/v1/sources",
+        "/v1/topics",
+        "/v1/implications",
+        "/v1/search?q=ceasefire&limit=20",
+        "/v1/search?q=neutrality%20guarantees&type=positions&limit=20",
+        "/v1/briefings/synthetic-briefing-3",
+        "/v1/positions/position-4242",
+        f"/v1/events/event-{rows - 1}",
+        "/v1/documents/synthetic-document-5",
+    )
+
+
+LIST_URLS = api_urls(rows=ROWS, topic="topic-60")
 
 
 @pytest.mark.parametrize("url", LIST_URLS)

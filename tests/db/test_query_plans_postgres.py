@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,7 +48,8 @@ from app.db.models import Base
 from app.main import create_app
 from app.seed.synth import write_synthetic
 from app.settings import Settings
-from tests.conftest import postgres_url_or_skip
+from tests.conftest import drop_database, postgres_url_or_skip
+from tests.db.test_query_plans import api_urls
 
 ROWS = 30_000
 SMALL_TABLE_ROWS = 2_000
@@ -129,19 +129,6 @@ def explain(connection: Connection, sql: str, params: Any) -> Plan:
     return dict(document[0]["Plan"])
 
 
-def _drop_database(admin: Engine, name: str, attempts: int = 5) -> None:
-    """Drop the scratch database; retried because an autovacuum worker may briefly hold it."""
-    for attempt in range(attempts):
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            return
-        except Exception:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5)
-
-
 _SECONDARY_INDEXES = text(
     "SELECT i.indexname, i.indexdef FROM pg_indexes AS i WHERE i.schemaname = current_schema() "
     "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname)"
@@ -215,7 +202,7 @@ def probe(tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None)
             app.state.engine.dispose()
             explainer.dispose()
     finally:
-        _drop_database(admin, name)
+        drop_database(admin, name)
         admin.dispose()
 
 
@@ -272,39 +259,7 @@ def _next(probe: Probe, url: str, pages: int) -> str:
     return url
 
 
-LIST_URLS = (
-    "/v1/positions?party=party-7&limit=50",
-    "/v1/positions?topic=territory&limit=50",
-    "/v1/positions?topic=topic-20",
-    "/v1/positions?round=round-3",
-    "/v1/positions?kind=demand",
-    "/v1/positions",
-    "/v1/rounds?status=collapsed",
-    "/v1/rounds?party=party-7",
-    "/v1/rounds?format=direct&sort=-date",
-    "/v1/rounds?from=2020&to=2021",
-    "/v1/events",
-    "/v1/events?sort=-date",
-    "/v1/events?kind=talks",
-    "/v1/events?from=2022-03&to=2022-04",
-    "/v1/barriers?category=structural",
-    "/v1/barriers?topic=sanctions",
-    "/v1/mediators?party=party-7",
-    "/v1/mediators?role=mediator",
-    "/v1/people?party=party-7",
-    "/v1/parties?kind=state",
-    "/v1/documents",
-    "/v1/briefings",
-    "/v1/sources",
-    "/v1/topics",
-    "/v1/implications",
-    "/v1/search?q=ceasefire&limit=20",
-    "/v1/search?q=neutrality%20guarantees&type=positions&limit=20",
-    "/v1/briefings/synthetic-briefing-3",
-    "/v1/positions/position-4242",
-    f"/v1/events/event-{ROWS - 1}",
-    "/v1/documents/synthetic-document-5",
-)
+LIST_URLS = api_urls(rows=ROWS, topic="topic-20")
 
 EXPECTED_INDEXES = {
     "/v1/positions?party=party-7&limit=50": ("ix_positions_party_id_ordinal_id",),
