@@ -17,8 +17,14 @@ bin="$tools/node_modules/.bin"
 
 for cmd in node npm; do
   if ! command -v "$cmd" >/dev/null 2>&1; then
-    echo "spec-lint: '$cmd' is not on PATH; install Node.js >= 20.19 with npm" >&2
-    exit 2
+    # `make test` must work with only python3 and make: without Node.js the lint is skipped, loudly.
+    # CI (CI=true) has Node.js and must never skip it.
+    if [[ "${CI:-}" == "true" ]]; then
+      echo "spec-lint: '$cmd' is not on PATH, and CI must lint the OpenAPI document" >&2
+      exit 2
+    fi
+    echo "spec-lint: SKIPPED: '$cmd' is not on PATH (install Node.js >= 20.19 with npm to lint openapi.json)" >&2
+    exit 0
   fi
 done
 if [[ ! -f "$spec" ]]; then
