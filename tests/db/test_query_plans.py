@@ -29,6 +29,19 @@ ROWS = 100_000
 TABLES = frozenset(Base.metadata.tables)
 
 
+def get_ok(app: Any, url: str) -> httpx.Response:
+    """GET ``url`` from the app in-process; it must answer 200 (shared with the PostgreSQL half)."""
+
+    async def fetch() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.get(url)
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 200, (url, response.text[:300])
+    return response
+
+
 @dataclass
 class Probe:
     """The app on the synthetic database, and the statements its last request ran."""
@@ -38,15 +51,8 @@ class Probe:
     captured: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
 
     def get(self, url: str) -> httpx.Response:
-        async def fetch() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-                return await client.get(url)
-
         self.captured.clear()
-        response = asyncio.run(fetch())
-        assert response.status_code == 200, (url, response.text[:300])
-        return response
+        return get_ok(self.app, url)
 
     def plans(self, url: str) -> list[tuple[str, list[str]]]:
         """Every data SELECT the request for ``url`` ran, with its query plan's lines."""

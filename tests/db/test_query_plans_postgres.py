@@ -29,7 +29,6 @@ presorted key is fine).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -49,7 +48,7 @@ from app.main import create_app
 from app.seed.synth import write_synthetic
 from app.settings import Settings
 from tests.conftest import drop_database, postgres_url_or_skip
-from tests.db.test_query_plans import api_urls
+from tests.db.test_query_plans import api_urls, get_ok
 
 ROWS = 30_000
 SMALL_TABLE_ROWS = 2_000
@@ -98,15 +97,8 @@ class Probe:
         return frozenset(t for t, n in self.rows.items() if n > SMALL_TABLE_ROWS)
 
     def get(self, url: str) -> httpx.Response:
-        async def fetch() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-                return await client.get(url)
-
         self.captured.clear()
-        response = asyncio.run(fetch())
-        assert response.status_code == 200, (url, response.text[:300])
-        return response
+        return get_ok(self.app, url)
 
     def plans(self, url: str, *, seqscan: bool = True) -> list[tuple[str, Plan]]:
         """Every data SELECT the request for ``url`` ran, with its plan (``seqscan=False``: seq scans off)."""
