@@ -54,7 +54,7 @@ def whole_briefing(connection: Connection, briefing_id: str) -> Row | None:
     barriers, implications, events = items("barriers"), items("implications"), items("events")
     sources, people = items("sources"), items("people")
     evidence = [*rounds, *positions, *mediators, *barriers, *implications, *events, *people]
-    party_ids = _ref_ids(evidence, "party", "target", "participants", "hosts", "parties")
+    party_ids = _ref_ids(evidence, "party", "target", "participants", "hosts", "involved", "parties")
     topic_ids = _ref_ids(evidence, "topics")
     parties = listing.all_items(
         connection, BY_NAME["parties"], where=[BY_NAME["parties"].table.c.id.in_(party_ids)]

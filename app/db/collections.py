@@ -199,13 +199,14 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         links=(
             LinkField("participants", m.PartyLink, "party_id", m.Party, role="participant"),
             LinkField("hosts", m.PartyLink, "party_id", m.Party, role="host"),
+            LinkField("involved", m.PartyLink, "party_id", m.Party, role="involved"),
             TOPICS,
         ),
         summary="Negotiation rounds",
         description="Negotiation rounds and channels, oldest first by "
         "default; undated channels sort after dated rounds.",
         filters=(
-            _party_filter(m.Round, "rounds", "Only rounds this party id took part in or hosted."),
+            _party_filter(m.Round, "rounds", "Only rounds this party id took part in, hosted or is tied to."),
             *_date_filters(m.Round),
             Filter(
                 "status",
@@ -283,7 +284,8 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         cited=True,
         links=(TOPICS, PARTIES),
         summary="Barriers",
-        description="Why the talks fail, each in one of the article's categories, in article order.",
+        description="Why the talks fail, in article order. Each is in one of the three kinds of barrier "
+        "the article names; the sorting is ours, and `category_basis` gives its reason.",
         filters=(
             Filter(
                 "category",

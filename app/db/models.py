@@ -157,6 +157,9 @@ class Round(Base):
     format: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(Text)
+    outcome_quote: Mapped[str | None] = mapped_column(
+        Text, comment="The article's words the outcome rests on."
+    )
     summary: Mapped[str] = mapped_column(Text)
 
 
@@ -197,6 +200,7 @@ class Position(Base):
     id: Mapped[str] = mapped_column(Slug, primary_key=True)
     ordinal: Mapped[int] = mapped_column(Integer, unique=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    holder: Mapped[str] = mapped_column(String(20), comment="government, leaders or public.")
     kind: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text)
     round_id: Mapped[str | None] = mapped_column(ForeignKey("rounds.id"))
@@ -213,6 +217,7 @@ class Mediator(Base):
     role: Mapped[str] = mapped_column(String(20))
     approach: Mapped[str] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+    result_quote: Mapped[str | None] = mapped_column(Text, comment="The article's words the result rests on.")
     summary: Mapped[str] = mapped_column(Text)
 
 
@@ -223,6 +228,7 @@ class Barrier(Base):
     id: Mapped[str] = mapped_column(Slug, primary_key=True)
     ordinal: Mapped[int] = mapped_column(Integer, unique=True)
     category: Mapped[str] = mapped_column(String(20))
+    category_basis: Mapped[str] = mapped_column(Text, comment="Why the barrier is in its category (ours).")
     name: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
 

@@ -14,6 +14,7 @@ from app.domain.vocab import (
     EventKind,
     MediatorRole,
     PartyKind,
+    PositionHolder,
     PositionKind,
     RoundFormat,
     RoundStatus,
@@ -118,15 +119,31 @@ class Round(Cited, Dated):
     format: RoundFormat
     status: RoundStatus
     outcome: str | None = Field(description="Null when the article reports none.")
+    outcome_quote: str | None = Field(
+        description="The article's words the outcome rests on, verbatim, inside one of the round's "
+        "citations; null with the outcome."
+    )
     summary: str
-    participants: list[Ref]
-    hosts: list[Ref]
+    participants: list[Ref] = Field(
+        description="Parties the article names as taking part. Empty when it names none: not a claim "
+        "that nobody took part."
+    )
+    hosts: list[Ref] = Field(description="Parties the article names as hosts; empty when it names none.")
+    involved: list[Ref] = Field(
+        description="Parties the article ties to the round without saying whether they took part or "
+        "hosted it (the United Nations, for appeals made through it)."
+    )
     topics: list[Ref]
 
 
 class Position(Cited):
     id: str
     party: Ref
+    holder: PositionHolder = Field(
+        description="Who holds the position, as the cited sentence names them: the party's `government` "
+        '(or the party as a state or bloc: "Ukraine demands", "the Kremlin accuses"), its `leaders` '
+        '("its leaders", a named president) or its `public` ("Ukrainian society", public opinion).'
+    )
     kind: PositionKind
     summary: str
     round: Ref | None
@@ -139,7 +156,13 @@ class Mediator(Cited):
     party: Ref
     role: MediatorRole
     approach: str
-    result: str | None = Field(description="Null when the article reports none.")
+    result: str | None = Field(
+        description='Null when the article reports none; a possibility ("may provoke") is not a result.'
+    )
+    result_quote: str | None = Field(
+        description="The article's words the result rests on, verbatim, inside one of the item's "
+        "citations; null with the result."
+    )
     summary: str
     rounds: list[Ref]
     topics: list[Ref]
@@ -148,8 +171,14 @@ class Mediator(Cited):
 class Barrier(Cited):
     id: str
     category: BarrierCategory = Field(
-        description="The article's kinds: structural, political, psychological."
+        description="One of the three kinds of barrier the article names (structural, political, "
+        "psychological). The article does not sort its barriers into them: the category is our reading, "
+        "and `category_basis` says why. Structural: the war's incentives and the machinery of talks and "
+        "of a settlement (channels, brokers, ceasefire enforcement, guarantees, oversight), missing or "
+        "disputed. Political: what governments and publics demand, accept or say of each other. "
+        "Psychological: trust, identity, memory and trauma."
     )
+    category_basis: str = Field(description="Why we put the barrier in its category (our words).")
     name: str
     summary: str
     topics: list[Ref]

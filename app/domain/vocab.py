@@ -46,13 +46,24 @@ class PositionKind(StrEnum):
     STANCE = "stance"
 
 
+class PositionHolder(StrEnum):
+    """Who within a party holds a position, as the sentence the position cites names them."""
+
+    GOVERNMENT = "government"
+    LEADERS = "leaders"
+    PUBLIC = "public"
+
+
 class MediatorRole(StrEnum):
     MEDIATOR = "mediator"
     OUTSIDE_POWER = "outside_power"
 
 
 class BarrierCategory(StrEnum):
-    """The article's own three kinds of barrier ("structural, political, and psychological")."""
+    """The three kinds of barrier the article names ("structural, political, and psychological").
+
+    The article does not sort its barriers into them: each barrier's category is our reading, and its
+    ``category_basis`` says why."""
 
     STRUCTURAL = "structural"
     POLITICAL = "political"

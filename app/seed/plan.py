@@ -238,14 +238,17 @@ class _Planner:
                     "format": rnd.format.value,
                     "status": rnd.status.value,
                     "outcome": rnd.outcome,
+                    "outcome_quote": rnd.outcome_quote,
                     "summary": rnd.summary,
                     **date_columns(rnd.partial_date, i),
                 },
             )
             participants = self.refs("rounds", f"{path}.participants", "parties", rnd.participants)
             hosts = self.refs("rounds", f"{path}.hosts", "parties", rnd.hosts)
+            involved = self.refs("rounds", f"{path}.involved", "parties", rnd.involved)
             self.link("party_links", "party_id", "rounds", rnd.id, participants, role="participant")
             self.link("party_links", "party_id", "rounds", rnd.id, hosts, role="host")
+            self.link("party_links", "party_id", "rounds", rnd.id, involved, role="involved")
             topics = self.refs("rounds", f"{path}.topics", "topics", rnd.topics)
             self.link("topic_links", "topic_id", "rounds", rnd.id, topics)
             quotes = self.cite("rounds", rnd.id, f"{path}.citations", rnd.citations)
@@ -350,6 +353,7 @@ class _Planner:
                 {
                     "id": pos.id,
                     "ordinal": i,
+                    "holder": pos.holder.value,
                     "kind": pos.kind.value,
                     "summary": pos.summary,
                     "party_id": self.ref("positions", f"{path}.party", "parties", pos.party),
@@ -374,6 +378,7 @@ class _Planner:
                     "role": med.role.value,
                     "approach": med.approach,
                     "result": med.result,
+                    "result_quote": med.result_quote,
                     "summary": med.summary,
                     "party_id": self.ref("mediators", f"{path}.party", "parties", med.party),
                 },
@@ -413,6 +418,7 @@ class _Planner:
                     "id": bar.id,
                     "ordinal": i,
                     "category": bar.category.value,
+                    "category_basis": bar.category_basis,
                     "name": bar.name,
                     "summary": bar.summary,
                 },

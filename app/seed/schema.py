@@ -8,6 +8,8 @@ Summaries are ours; quotes are the article's, copied verbatim (the loader finds 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -27,6 +29,7 @@ from app.domain.vocab import (
     EventKind,
     MediatorRole,
     PartyKind,
+    PositionHolder,
     PositionKind,
     RoundFormat,
     RoundStatus,
@@ -58,6 +61,34 @@ class CitationSeed(SeedModel):
 
 class Cited(SeedModel):
     citations: Annotated[list[CitationSeed], Field(min_length=1)]
+
+
+POSSIBILITY = re.compile(r"\b(?:may|might|could|would)\b", re.IGNORECASE)
+"""Words that make a statement a possibility: never the basis of a reported outcome or result."""
+
+
+def check_result_quote(
+    field: str, result: str | None, words: str | None, citations: Sequence[CitationSeed]
+) -> None:
+    """An outcome or result is supported: it carries the article's words it rests on, those words lie in
+    one of the item's citations, and they report what happened, not what may happen."""
+    quote_field = f"{field}_quote"
+    if result is None:
+        if words is not None:
+            raise ValueError(f"{quote_field} is given but the {field} is null")
+        return
+    if words is None:
+        raise ValueError(
+            f"the {field} needs its {quote_field}: the words of one of the item's citations it rests on"
+        )
+    if not any(words in citation.quote for citation in citations):
+        raise ValueError(f"{quote_field} must be words of one of the item's citations")
+    possibility = POSSIBILITY.search(words)
+    if possibility is not None:
+        raise ValueError(
+            f"{quote_field} states a possibility ('{possibility.group()}'), not a reported {field}: "
+            f"the {field} is null and the summary says what may happen"
+        )
 
 
 class Dated(SeedModel):
@@ -169,16 +200,39 @@ class RoundSeed(Cited, Dated):
     venue: Text | None = None
     format: RoundFormat
     status: RoundStatus
-    participants: list[Slug] = []
-    hosts: list[Slug] = []
+    participants: list[Slug] = Field(
+        default=[], description="Parties the article names as taking part; empty when it names none."
+    )
+    hosts: list[Slug] = Field(
+        default=[], description="Parties the article names as hosts; empty when it names none."
+    )
+    involved: list[Slug] = Field(
+        default=[],
+        description="Parties the article ties to the round without saying whether they took part or "
+        "hosted it.",
+    )
     outcome: Text | None = Field(default=None, description="Null when the article reports none.")
+    outcome_quote: Text | None = Field(
+        default=None,
+        description="The article's words the outcome rests on, verbatim, from one of the round's citations; "
+        "required with an outcome.",
+    )
     summary: Text
     topics: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _check_outcome(self) -> Self:
+        check_result_quote("outcome", self.outcome, self.outcome_quote, self.citations)
+        return self
 
 
 class PositionSeed(Cited):
     id: Slug
     party: Slug
+    holder: PositionHolder = Field(
+        description="Who holds it, as the cited sentence names them: the party's government (or the party as "
+        "a state or bloc), its leaders, or its public."
+    )
     kind: PositionKind
     summary: Text
     round: Slug | None = None
@@ -192,14 +246,28 @@ class MediatorSeed(Cited):
     role: MediatorRole
     approach: Text
     result: Text | None = Field(default=None, description="Null when the article reports none.")
+    result_quote: Text | None = Field(
+        default=None,
+        description="The article's words the result rests on, verbatim, from one of the item's citations; "
+        "required with a result.",
+    )
     summary: Text
     rounds: list[Slug] = []
     topics: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _check_result(self) -> Self:
+        check_result_quote("result", self.result, self.result_quote, self.citations)
+        return self
 
 
 class BarrierSeed(Cited):
     id: Slug
     category: BarrierCategory
+    category_basis: Text = Field(
+        description="Why we put the barrier in its category, in a sentence: the article names the three "
+        "kinds but does not sort its barriers into them."
+    )
     name: Text
     summary: Text
     topics: list[Slug] = []

@@ -42,6 +42,7 @@ from app.domain.vocab import (
     EventKind,
     MediatorRole,
     PartyKind,
+    PositionHolder,
     PositionKind,
     RoundFormat,
     RoundStatus,
@@ -687,6 +688,7 @@ class _Synth:
                     "format": formats[int(self.rand() * len(formats))].value,
                     "status": statuses[int(self.rand() * len(statuses))].value,
                     "outcome": outcome,
+                    "outcome_quote": None,
                     "summary": summary,
                     **self.date(i, undated_share=0.1),
                 },
@@ -752,7 +754,7 @@ class _Synth:
                 )
 
     def positions(self) -> None:
-        kinds = list(PositionKind)
+        kinds, holders = list(PositionKind), list(PositionHolder)
         for i in range(self.rows):
             position_id = f"position-{i + 1}"
             party = int(self.rand() * self.n_parties)
@@ -763,6 +765,7 @@ class _Synth:
                     "id": position_id,
                     "ordinal": i,
                     "kind": kinds[int(self.rand() * len(kinds))].value,
+                    "holder": holders[i % len(holders)].value,
                     "summary": summary,
                     "party_id": self.party_ids[party],
                     "round_id": self.pick(self.round_ids) if self.rand() < 0.4 else None,
@@ -788,6 +791,7 @@ class _Synth:
                     "role": role,
                     "approach": approach,
                     "result": result,
+                    "result_quote": None,
                     "summary": summary,
                     "party_id": self.party_ids[party],
                 },
@@ -810,12 +814,14 @@ class _Synth:
         for i in range(self.n_barriers):
             barrier_id = f"barrier-{i + 1}"
             name, summary = self.title(), self.sentence()
+            category = categories[int(self.rand() * len(categories))].value
             self.w.add(
                 "barriers",
                 {
                     "id": barrier_id,
                     "ordinal": i,
-                    "category": categories[int(self.rand() * len(categories))].value,
+                    "category": category,
+                    "category_basis": f"{SYNTHETIC_MARK} read as {category}.",
                     "name": name,
                     "summary": summary,
                 },

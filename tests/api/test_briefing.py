@@ -116,7 +116,7 @@ async def test_referenced_parties_and_topics_are_included(briefing: dict[str, An
         *briefing["people"],
     ]
     for item in evidence:
-        for key in ("party", "target", "participants", "hosts", "parties"):
+        for key in ("party", "target", "participants", "hosts", "involved", "parties"):
             value = item.get(key)
             for ref in value if isinstance(value, list) else [value]:
                 if ref is not None:

@@ -43,7 +43,7 @@ def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
         }
         expected_fts = {"search_fts"} if empty_db.backend == "sqlite" else {"ix_search_entries_tsv"}
         assert expected_fts <= _full_text_objects(engine)
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
+        assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
 
         migrate.downgrade(empty_db.settings, "base")
         engine.dispose()
