@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
+from app.db.migrate import head_revision
 from app.db.models import Dataset
 from app.seed.load import check_seeds
 from app.settings import PROJECT_ROOT
@@ -54,13 +55,15 @@ def test_upgrade_seed_reseed_and_check(tmp_path: Path) -> None:
     data = tmp_path / "data"
     version = check_seeds(SEEDS_DIR).version
     counts = check_seeds(SEEDS_DIR).counts()
+    head = head_revision()
+    assert head is not None
 
     upgraded = run("db", "upgrade", data_dir=data)
-    assert (upgraded.returncode, upgraded.stdout) == (0, "database at 0001\n")
+    assert (upgraded.returncode, upgraded.stdout) == (0, f"database at {head}\n")
     assert (data / "briefing.sqlite3").is_file()
 
     current = run("db", "current", data_dir=data)
-    assert (current.returncode, current.stdout) == (0, "current: 0001  head: 0001\n")
+    assert (current.returncode, current.stdout) == (0, f"current: {head}  head: {head}\n")
 
     seeded = run("seed", data_dir=data)
     assert seeded.returncode == 0, seeded.stderr

@@ -80,10 +80,10 @@ async def test_reseed_changes_content_and_etag(seeded_db: Database, seeds_copy: 
 
     path = seeds_copy / "briefings.yaml"
     original = path.read_text(encoding="utf-8")
-    old = 'summary: "As the war drags into its third year, every channel'
+    old = 'summary: "As the war drags into its third year, several rounds'
     assert old in original
     path.write_text(
-        original.replace(old, 'summary: "RESEEDED. As the war drags into its third year, every channel')
+        original.replace(old, 'summary: "RESEEDED. As the war drags into its third year, several rounds')
     )
     engine = seeded_db.engine()
     try:
