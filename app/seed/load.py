@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from app.db.models import Base, Dataset
+from app.seed.errors import SeedError
 from app.seed.plan import LoadPlan, build_plan
-from app.seed.read import read_seed_files
+from app.seed.read import read_seeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +22,21 @@ class SeedOutcome:
 
 
 def check_seeds(seeds_dir: Path) -> LoadPlan:
-    """Validate the seed files completely, without touching any database. Raises ``SeedError``."""
-    return build_plan(read_seed_files(seeds_dir), seeds_dir)
+    """Validate the seed files completely, without touching any database.
+
+    Raises ``SeedError`` with every problem of every file at once, sorted by file and line: schema errors
+    of each item, then the reference, quote and document checks of the items that passed them.
+    """
+    read = read_seeds(seeds_dir)
+    problems = list(read.problems)
+    plan: LoadPlan | None = None
+    try:
+        plan = build_plan(read.seeds, seeds_dir, known_ids=read.ids)
+    except SeedError as exc:
+        problems += [p for p in map(read.place, exc.problems) if p is not None]
+    if problems or plan is None:
+        raise SeedError(problems)
+    return plan
 
 
 def seed(engine: Engine, seeds_dir: Path) -> SeedOutcome:

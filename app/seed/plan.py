@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from app.seed.provenance import QuoteNotFoundError, locate
 from app.seed.read import seed_file_name
 from app.seed.rows import date_columns, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
+from app.seed.suggest import unknown_reference
 
 LOADER_VERSION = "2"
 """Bump when the loader derives rows differently, so that a re-seed is not mistaken for a no-op."""
@@ -41,9 +42,12 @@ class LoadPlan:
 
 
 class _Planner:
-    def __init__(self, seeds: SeedFiles, seeds_dir: Path) -> None:
+    def __init__(
+        self, seeds: SeedFiles, seeds_dir: Path, known_ids: Mapping[str, Collection[str] | None] | None
+    ) -> None:
         self.seeds = seeds
         self.seeds_dir = seeds_dir
+        self.known_ids = known_ids
         self.problems: list[SeedProblem] = []
         self.plan = LoadPlan()
         self.ids: dict[str, dict[str, str]] = {}
@@ -56,18 +60,13 @@ class _Planner:
         self.problems.append(SeedProblem(seed_file_name(collection), path, reason))
 
     def register_ids(self, collection: str, items: Sequence[Any]) -> None:
-        seen: dict[str, str] = {}
-        for index, item in enumerate(items):
-            path = f"{collection}[{index}]"
-            if item.id in seen:
-                self.problem(collection, f"{path}.id", f"duplicate id '{item.id}' (first at {seen[item.id]})")
-            else:
-                seen[item.id] = path
-        self.ids[collection] = seen
+        """Duplicate ids are reported by ``app.seed.read``, which knows both lines."""
+        self.ids[collection] = {item.id: f"{collection}[{index}]" for index, item in enumerate(items)}
 
     def ref(self, collection: str, path: str, target: str, value: str | None) -> str | None:
-        if value is not None and value not in self.ids.get(target, {}):
-            self.problem(collection, path, f"unknown {target} id '{value}'")
+        known = self.ids.get(target, {}) if self.known_ids is None else self.known_ids.get(target, ())
+        if value is not None and known is not None and value not in known:
+            self.problem(collection, path, unknown_reference(target, value, known))
         return value
 
     def refs(self, collection: str, path: str, target: str, values: Iterable[str]) -> list[str]:
@@ -523,6 +522,13 @@ class _Planner:
         return hashlib.sha256(payload).hexdigest()
 
 
-def build_plan(seeds: SeedFiles, seeds_dir: Path) -> LoadPlan:
-    """Check references and quotes of validated seeds; raise ``SeedError`` with every problem."""
-    return _Planner(seeds, seeds_dir).run()
+def build_plan(
+    seeds: SeedFiles, seeds_dir: Path, known_ids: Mapping[str, Collection[str] | None] | None = None
+) -> LoadPlan:
+    """Check references and quotes of validated seeds; raise ``SeedError`` with every problem.
+
+    ``known_ids`` are the ids each seed file declares, those of items that failed validation included (so
+    that a reference to them is not reported too); None for a file that could not be read, whose
+    references are then not checked. Without it, the ids of ``seeds`` are the known ones.
+    """
+    return _Planner(seeds, seeds_dir, known_ids).run()

@@ -1,81 +1,141 @@
-"""Reading and validating the seed files, each problem named by file and field path."""
+"""Reading and validating the seed files: every problem, each at its file's line and under its item's id.
+
+Items are validated one at a time: an invalid item is reported and left out, the valid ones go on to the
+reference and quote checks (``app.seed.plan``), so one run reports everything. The ids of invalid items
+still count as known, so a reference to them is not reported a second time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
-from app.seed.errors import SeedError, SeedProblem, format_path
+from app.seed import marks
+from app.seed.errors import SeedProblem, format_path, parse_path
 from app.seed.schema import SEED_FILES, SeedFiles
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a mapping with a repeated key instead of keeping the last."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+from app.seed.validate import Location, item_model, validate_item
 
 
 def seed_file_name(collection: str) -> str:
     return f"seeds/{collection}.yaml"
 
 
-def read_seed_files(seeds_dir: Path) -> SeedFiles:
-    """Parse and validate every seed file; raise ``SeedError`` listing every problem found."""
-    problems: list[SeedProblem] = []
-    raw: dict[str, Any] = {}
+@dataclass
+class _File:
+    node: yaml.Node | None
+    items: list[Any]
+    kept: list[int] = field(default_factory=list)
+    """The index in ``items`` of each valid item, in order."""
+
+
+@dataclass
+class SeedRead:
+    """What the seed files hold: their valid items, the problems found so far, and where things are."""
+
+    valid: dict[str, list[Any]] = field(default_factory=dict)
+    """The items of each collection that passed validation, in file order."""
+    problems: list[SeedProblem] = field(default_factory=list)
+    ids: dict[str, set[str] | None] = field(default_factory=dict)
+    """Every id each file declares, invalid items' included; None for a file that could not be read."""
+    files: dict[str, _File] = field(default_factory=dict)
+
+    @property
+    def seeds(self) -> SeedFiles:
+        """The valid items as one ``SeedFiles`` (instances already validated are not validated again)."""
+        return SeedFiles.model_validate(self.valid)
+
+    def problem(self, location: Location, reason: str) -> SeedProblem:
+        """A problem at ``(collection, index in the file, field, ...)``, with its line and item id."""
+        collection = str(location[0])
+        file = self.files[collection]
+        path = format_path(location)
+        if len(location) > 1 and isinstance(location[1], int):
+            item = file.items[location[1]] if location[1] < len(file.items) else None
+            item_id = item.get("id") if isinstance(item, dict) else None
+            if isinstance(item_id, str) and item_id:
+                rest = format_path(location[2:])
+                path = f"{item_id}.{rest}" if rest else item_id
+        return SeedProblem(seed_file_name(collection), path, reason, marks.line_of(file.node, location))
+
+    def place(self, problem: SeedProblem) -> SeedProblem | None:
+        """A problem the planner found, whose path counts valid items only, at its line and item id.
+
+        None when it only follows from an invalid item (a check of a whole collection that lacks one).
+        """
+        location = parse_path(problem.path)
+        if not location or location[0] not in self.files:
+            return problem
+        file = self.files[str(location[0])]
+        if len(location) == 1:
+            return None if len(file.kept) != len(file.items) else self.problem(location, problem.reason)
+        index = location[1]
+        if isinstance(index, int) and index < len(file.kept):
+            location = (location[0], file.kept[index], *location[2:])
+        return self.problem(location, problem.reason)
+
+
+def read_seeds(seeds_dir: Path) -> SeedRead:
+    """Parse and validate every seed file; never raises: the problems are in the result."""
+    read = SeedRead()
     for collection in SEED_FILES:
-        name = seed_file_name(collection)
-        path = seeds_dir / f"{collection}.yaml"
-        try:
-            content = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
-        except FileNotFoundError:
-            problems.append(SeedProblem(name, "", "file is missing"))
+        valid = read.valid.setdefault(collection, [])
+        read.ids[collection] = None
+        file = _parse(read, collection, seeds_dir / f"{collection}.yaml")
+        if file is None:
             continue
-        except UnicodeDecodeError as exc:
-            problems.append(SeedProblem(name, "", f"not UTF-8: {exc.reason}"))
-            continue
-        except yaml.YAMLError as exc:
-            problems.append(SeedProblem(name, "", f"not valid YAML: {_yaml_reason(exc)}"))
-            continue
-        if not isinstance(content, dict) or set(content) != {collection}:
-            keys = sorted(content) if isinstance(content, dict) else type(content).__name__
-            problems.append(SeedProblem(name, "", f"must hold exactly one key '{collection}', found {keys}"))
-            continue
-        raw[collection] = content[collection]
-    if problems:
-        raise SeedError(problems)
+        read.files[collection] = file
+        read.ids[collection] = _declared_ids(read, collection, file)
+        model = item_model(collection)
+        for index, raw in enumerate(file.items):
+            item, errors = validate_item(model, raw)
+            for location, reason in errors:
+                read.problems.append(read.problem((collection, index, *location), reason))
+            if item is not None:
+                valid.append(item)
+                file.kept.append(index)
+    return read
+
+
+def _parse(read: SeedRead, collection: str, path: Path) -> _File | None:
+    name = seed_file_name(collection)
     try:
-        return SeedFiles.model_validate(raw)
-    except ValidationError as exc:
-        raise SeedError([_problem_from(error) for error in exc.errors()]) from None
+        content, node = marks.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        read.problems.append(SeedProblem(name, "", "file is missing"))
+        return None
+    except UnicodeDecodeError as exc:
+        read.problems.append(SeedProblem(name, "", f"not UTF-8: {exc.reason}"))
+        return None
+    except yaml.YAMLError as exc:
+        problem = f"not valid YAML: {marks.problem_text(exc)}"
+        read.problems.append(SeedProblem(name, "", problem, marks.problem_mark_line(exc)))
+        return None
+    if not isinstance(content, dict) or set(content) != {collection}:
+        keys = sorted(content, key=str) if isinstance(content, dict) else type(content).__name__
+        problem = f"must hold exactly one key '{collection}', found {keys}"
+        read.problems.append(SeedProblem(name, "", problem, marks.line_of(node, ())))
+        return None
+    items = content[collection]
+    if not isinstance(items, list):
+        problem = f"must be a list of items, found {type(items).__name__}"
+        read.problems.append(SeedProblem(name, collection, problem, marks.line_of(node, (collection,))))
+        return None
+    return _File(node, items)
 
 
-def _problem_from(error: Any) -> SeedProblem:
-    location = tuple(error["loc"])
-    collection = str(location[0]) if location else ""
-    reason = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        reason = "unknown field"
-    elif error["type"] == "missing":
-        reason = "required field is missing"
-    return SeedProblem(seed_file_name(collection), format_path(location), reason)
-
-
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return f"{problem} (line {mark.line + 1})" if mark is not None else str(problem)
+def _declared_ids(read: SeedRead, collection: str, file: _File) -> set[str]:
+    """The ids the file declares; a repeated one is a problem at its line, naming the first's."""
+    first_line: dict[str, int] = {}
+    for index, item in enumerate(file.items):
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(item_id, str):
+            continue
+        if item_id in first_line:
+            reason = f"duplicate id '{item_id}' (first at line {first_line[item_id]})"
+            read.problems.append(read.problem((collection, index, "id"), reason))
+        else:
+            first_line[item_id] = marks.line_of(file.node, (collection, index, "id"))
+    return set(first_line)

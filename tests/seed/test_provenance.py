@@ -31,13 +31,16 @@ def test_locate_after_variation_selector_and_combining_marks() -> None:
 def test_missing_quote_is_refused() -> None:
     with pytest.raises(QuoteNotFoundError) as info:
         locate("The talks stalled.", "The talks collapsed.")
-    assert str(info.value) == "not found in document"
+    assert str(info.value) == (
+        'not found in document; nearest passage at offset 0 (line 1, 78% alike): "The talks stalled."; '
+        "first difference at quote character 11: the document has 'sta', the quote 'co'"
+    )
 
 
 def test_quote_is_case_and_punctuation_exact() -> None:
-    with pytest.raises(QuoteNotFoundError, match=r"^not found in document$"):
+    with pytest.raises(QuoteNotFoundError, match=r"^not found in document; .* the document has 'T' "):
         locate("The talks stalled—again.", "the talks stalled")
-    with pytest.raises(QuoteNotFoundError, match=r"^not found in document$"):
+    with pytest.raises(QuoteNotFoundError, match=r"^not found in document; .*U\+2014 EM DASH"):
         locate("The talks stalled—again.", "stalled-again")  # hyphen is not an em dash
 
 
@@ -47,7 +50,10 @@ def test_ambiguous_quote_is_refused() -> None:
         locate(text, "Ukraine")
     message = str(info.value)
     assert "ambiguous" in message
-    assert message == "ambiguous: occurs 3 times in document; lengthen it or set occurrence"
+    assert message == (
+        "ambiguous: occurs 3 times in document, at offsets 0 (line 1), 20 (line 1) and 39 (line 1); "
+        "lengthen it or set occurrence"
+    )
 
 
 @pytest.mark.parametrize(("occurrence", "expected"), [(1, (0, 7)), (2, (20, 27)), (3, (39, 46))])
@@ -65,11 +71,13 @@ def test_occurrence_one_of_a_unique_quote_is_accepted() -> None:
 def test_occurrence_too_large_is_refused() -> None:
     with pytest.raises(QuoteNotFoundError) as info:
         locate("Ukraine, Ukraine", "Ukraine", 3)
-    assert str(info.value) == "occurrence 3 asked for, but the quote occurs 2 times"
+    assert str(info.value) == (
+        "occurrence 3 asked for, but the quote occurs 2 times, at offsets 0 (line 1) and 9 (line 1)"
+    )
 
 
 def test_occurrence_of_missing_quote_says_not_found() -> None:
-    with pytest.raises(QuoteNotFoundError, match=r"^not found in document$"):
+    with pytest.raises(QuoteNotFoundError, match=r"^not found in document, nor anything close to it$"):
         locate("Ukraine", "Russia", 1)
 
 

@@ -1,14 +1,15 @@
-"""Every kind of seed defect is refused with ``file: field.path: reason``, and nothing is written.
+"""Every kind of seed defect is refused with ``file:line: item-id.field: reason``, and nothing is written.
 
 Each defect breaks one thing in a private copy of ``seeds/``. ``check_seeds`` must name the exact
-problem, and ``seed`` on an already seeded database (SQLite and PostgreSQL) must leave every row of
-every table exactly as it was.
+problem at its line, and ``seed`` on an already seeded database (SQLite and PostgreSQL) must leave every
+row of every table exactly as it was. Expected lines are found by searching the edited file's text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -27,7 +28,8 @@ from app.seed.load import check_seeds, seed
 from app.settings import PROJECT_ROOT
 from tests.conftest import SEEDS_DIR, Database
 
-Problem = tuple[str, str, str]
+Problem = tuple[str, int | None, str, str]
+"""(file, line, item-id.field path, reason)."""
 DOC_FILE = "documents/000_1ae0d73ebc0c7739.txt"
 BRIEFING = Path(sys.executable).parent / "briefing"
 
@@ -66,6 +68,31 @@ def _document_text(seeds: Path) -> str:
     return (seeds / DOC_FILE).read_text(encoding="utf-8")
 
 
+def _item_line(seeds: Path, collection: str, item_id: str, needle: str | None = None) -> int:
+    """The 1-based line of the first line holding ``needle`` in the item ``- id: item_id`` (the nth
+    such item when the id is repeated: pass ``item_id`` with ``#n``), or the item's first line."""
+    item_id, _, nth = item_id.partition("#")
+    lines = (seeds / f"{collection}.yaml").read_text(encoding="utf-8").splitlines()
+    starts = [
+        i for i, line in enumerate(lines) if re.fullmatch(rf" *- id: ['\"]?{re.escape(item_id)}['\"]?", line)
+    ]
+    start = starts[int(nth or 1) - 1]
+    if needle is None:
+        return start + 1
+    return next(i for i in range(start, len(lines)) if needle in lines[i]) + 1
+
+
+def _id(seeds: Path, collection: str, index: int) -> str:
+    item_id: str = _load(seeds, collection)[index]["id"]
+    return item_id
+
+
+def _offsets(text: str, starts: list[int]) -> str:
+    """Independent of the loader: each start with its document line, first five of many."""
+    listed = [f"{s} (line {text[:s].count(chr(10)) + 1})" for s in starts[:5]]
+    return "at offsets " + ", ".join(listed) + f" and {len(starts) - 5} more"
+
+
 def _set(index: int, key: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
     def mutate(items: list[dict[str, Any]]) -> None:
         items[index][key] = value
@@ -74,100 +101,199 @@ def _set(index: int, key: str, value: Any) -> Callable[[list[dict[str, Any]]], N
 
 
 # -- the defects: each breaks one thing and returns the problems it must cause ---------------------------
+POSITIONS = "seeds/positions.yaml"
+
+
 def quote_not_in_document(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", lambda items: items[3]["citations"][0].update(quote="Ukraine will join NATO."))
-    return [("seeds/positions.yaml", "positions[3].citations[0].quote", "not found in document")]
+    item = _id(seeds, "positions", 3)
+    text = _document_text(seeds)
+    at = text.index("Ukraine will not join NATO.")
+    reason = (
+        f"not found in document; nearest passage at offset {at} (line {text[:at].count(chr(10)) + 1}, "
+        '92% alike): "Ukraine will not join NATO."; first difference at quote character 14: '
+        "the quote lacks 'not '"
+    )
+    line = _item_line(seeds, "positions", item, "quote:")
+    return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
 def quote_with_straight_apostrophe(seeds: Path) -> list[Problem]:
-    """A realistic typo: ’ retyped as ' is no longer verbatim."""
-    index = _index(seeds, "positions", "west-skeptical-of-russia")
+    """A realistic typo: ’ retyped as ' is no longer verbatim; the message shows the passage and names
+    both code points."""
+    item = "west-skeptical-of-russia"
     _replace_text(seeds, "positions", "skeptical of Russia’s sincerity", "skeptical of Russia's sincerity")
-    return [("seeds/positions.yaml", f"positions[{index}].citations[0].quote", "not found in document")]
+    quote = next(p for p in _load(seeds, "positions") if p["id"] == item)["citations"][0]["quote"]
+    text = _document_text(seeds)
+    start = text.index(quote.replace("'", "’"))
+    apostrophe = quote.index("'")
+    end, differs = start + len(quote), start + apostrophe
+    shown = text[max(start, differs - 30) : min(end, differs + 30)]
+    shown = ("…" if differs - 30 > start else "") + shown + ("…" if differs + 30 < end else "")
+    reason = (
+        f"not found in document; nearest passage at offset {start} (line {text[:start].count(chr(10)) + 1}, "
+        f'99% alike): "{shown}"; first difference at quote character {apostrophe + 1}: '
+        "the document has '’' (U+2019 RIGHT SINGLE QUOTATION MARK), "
+        'the quote "\'" (U+0027 APOSTROPHE)'
+    )
+    line = _item_line(seeds, "positions", item, "quote:")
+    return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
 def ambiguous_quote(seeds: Path) -> list[Problem]:
-    count = _document_text(seeds).count("Ukraine")
-    assert count > 1
+    text = _document_text(seeds)
+    starts = [m.start() for m in re.finditer("Ukraine", text)]
+    assert len(starts) > 5
     _edit(seeds, "positions", lambda items: items[0]["citations"][0].update(quote="Ukraine"))
-    reason = f"ambiguous: occurs {count} times in document; lengthen it or set occurrence"
-    return [("seeds/positions.yaml", "positions[0].citations[0].quote", reason)]
+    item = _id(seeds, "positions", 0)
+    reason = (
+        f"ambiguous: occurs {len(starts)} times in document, {_offsets(text, starts)}; "
+        "lengthen it or set occurrence"
+    )
+    line = _item_line(seeds, "positions", item, "quote:")
+    return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
 def occurrence_too_large(seeds: Path) -> list[Problem]:
-    count = _document_text(seeds).count("Ukraine")
+    text = _document_text(seeds)
+    starts = [m.start() for m in re.finditer("Ukraine", text)]
     _edit(seeds, "positions", lambda items: items[0]["citations"][0].update(quote="Ukraine", occurrence=99))
-    reason = f"occurrence 99 asked for, but the quote occurs {count} times"
-    return [("seeds/positions.yaml", "positions[0].citations[0].quote", reason)]
+    item = _id(seeds, "positions", 0)
+    reason = f"occurrence 99 asked for, but the quote occurs {len(starts)} times, {_offsets(text, starts)}"
+    line = _item_line(seeds, "positions", item, "quote:")
+    return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
 def unknown_party(seeds: Path) -> list[Problem]:
+    """No party id is close to 'atlantis': the ten known ones are listed instead."""
     _edit(seeds, "positions", _set(0, "party", "atlantis"))
-    return [("seeds/positions.yaml", "positions[0].party", "unknown parties id 'atlantis'")]
+    item = _id(seeds, "positions", 0)
+    known = ", ".join(sorted(p["id"] for p in _load(seeds, "parties")))
+    line = _item_line(seeds, "positions", item, "party:")
+    return [(POSITIONS, line, f"{item}.party", f"unknown party 'atlantis' (known: {known})")]
+
+
+def misspelt_party(seeds: Path) -> list[Problem]:
+    _edit(seeds, "positions", _set(0, "party", "rusia"))
+    item = _id(seeds, "positions", 0)
+    line = _item_line(seeds, "positions", item, "party:")
+    return [(POSITIONS, line, f"{item}.party", "unknown party 'rusia' (did you mean 'russia'?)")]
 
 
 def unknown_topic(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", _set(0, "topics", ["territory", "weather"]))
-    return [("seeds/positions.yaml", "positions[0].topics[1]", "unknown topics id 'weather'")]
+    item = _id(seeds, "positions", 0)
+    line = _item_line(seeds, "positions", item, "weather")
+    return [(POSITIONS, line, f"{item}.topics[1]", "unknown topic 'weather'")]
 
 
 def unknown_source(seeds: Path) -> list[Problem]:
-    _edit(seeds, "positions", lambda items: items[0]["citations"][0].update(source="bbc"))
-    return [("seeds/positions.yaml", "positions[0].citations[0].source", "unknown sources id 'bbc'")]
+    _edit(seeds, "positions", lambda items: items[0]["citations"][0].update(source="reuter"))
+    item = _id(seeds, "positions", 0)
+    line = _item_line(seeds, "positions", item, "source:")
+    reason = "unknown source 'reuter' (did you mean 'reuters'?)"
+    return [(POSITIONS, line, f"{item}.citations[0].source", reason)]
 
 
 def unknown_round_of_event(seeds: Path) -> list[Problem]:
-    index = _index(seeds, "events", "istanbul-talks-2022")
-    _edit(seeds, "events", _set(index, "round", "minsk-2015"))
-    return [("seeds/events.yaml", f"events[{index}].round", "unknown rounds id 'minsk-2015'")]
+    item = "istanbul-talks-2022"
+    _edit(seeds, "events", _set(_index(seeds, "events", item), "round", "minsk-2015"))
+    known = ", ".join(sorted(r["id"] for r in _load(seeds, "rounds")))
+    line = _item_line(seeds, "events", item, "round:")
+    return [("seeds/events.yaml", line, f"{item}.round", f"unknown round 'minsk-2015' (known: {known})")]
 
 
 def duplicate_id(seeds: Path) -> list[Problem]:
     first = _load(seeds, "positions")[0]["id"]
     _edit(seeds, "positions", _set(1, "id", first))
-    return [("seeds/positions.yaml", "positions[1].id", f"duplicate id '{first}' (first at positions[0])")]
+    reason = f"duplicate id '{first}' (first at line {_item_line(seeds, 'positions', first)})"
+    return [(POSITIONS, _item_line(seeds, "positions", f"{first}#2"), f"{first}.id", reason)]
 
 
 def duplicate_party(seeds: Path) -> list[Problem]:
-    count = len(_load(seeds, "parties"))
     _edit(seeds, "parties", lambda items: items.append(dict(items[0])))
-    return [("seeds/parties.yaml", f"parties[{count}].id", "duplicate id 'ukraine' (first at parties[0])")]
+    line = _item_line(seeds, "parties", "ukraine#2")
+    reason = f"duplicate id 'ukraine' (first at line {_item_line(seeds, 'parties', 'ukraine')})"
+    return [("seeds/parties.yaml", line, "ukraine.id", reason)]
 
 
 def impossible_date(seeds: Path) -> list[Problem]:
-    index = _index(seeds, "rounds", "istanbul-2025")
-    _edit(seeds, "rounds", _set(index, "date", "2025-02-30"))
-    return [("seeds/rounds.yaml", f"rounds[{index}].date", "'2025-02-30' is not a valid date")]
+    item = "istanbul-2025"
+    _edit(seeds, "rounds", _set(_index(seeds, "rounds", item), "date", "2025-02-30"))
+    line = _item_line(seeds, "rounds", item, "date:")
+    return [("seeds/rounds.yaml", line, f"{item}.date", "'2025-02-30' is not a valid date")]
 
 
 def day_on_month_precision(seeds: Path) -> list[Problem]:
-    index = _index(seeds, "rounds", "istanbul-2022")
-    _edit(seeds, "rounds", _set(index, "date", "2022-03-15"))
+    item = "istanbul-2022"
+    _edit(seeds, "rounds", _set(_index(seeds, "rounds", item), "date", "2022-03-15"))
     reason = "'2022-03-15' gives a day, but the date is of month precision"
-    return [("seeds/rounds.yaml", f"rounds[{index}].date", reason)]
+    return [("seeds/rounds.yaml", _item_line(seeds, "rounds", item, "date:"), f"{item}.date", reason)]
+
+
+def bad_enum_value(seeds: Path) -> list[Problem]:
+    _edit(seeds, "positions", _set(0, "kind", "demnd"))
+    item = _id(seeds, "positions", 0)
+    reason = (
+        "unknown kind 'demnd' (did you mean 'demand'?); "
+        "expected 'demand', 'red_line', 'perception', 'accusation' or 'stance'"
+    )
+    return [(POSITIONS, _item_line(seeds, "positions", item, "kind:"), f"{item}.kind", reason)]
 
 
 def unknown_field(seeds: Path) -> list[Problem]:
     _edit(seeds, "rounds", _set(0, "colour", "red"))
-    return [("seeds/rounds.yaml", "rounds[0].colour", "unknown field")]
+    item = _id(seeds, "rounds", 0)
+    return [
+        ("seeds/rounds.yaml", _item_line(seeds, "rounds", item, "colour:"), f"{item}.colour", "unknown field")
+    ]
+
+
+def misspelt_field(seeds: Path) -> list[Problem]:
+    """A misspelt field is two problems, at two lines: the unknown name (with the right one) and the
+    required field it leaves missing, placed at its item's first line."""
+    _edit(seeds, "barriers", lambda items: items[0].update(nmae=items[0].pop("name")))
+    item = _id(seeds, "barriers", 0)
+    return [
+        (
+            "seeds/barriers.yaml",
+            _item_line(seeds, "barriers", item),
+            f"{item}.name",
+            "required field is missing",
+        ),
+        (
+            "seeds/barriers.yaml",
+            _item_line(seeds, "barriers", item, "nmae:"),
+            f"{item}.nmae",
+            "unknown field (did you mean 'name'?)",
+        ),
+    ]
 
 
 def unknown_field_in_citation(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", lambda items: items[2]["citations"][0].update(page=3))
-    return [("seeds/positions.yaml", "positions[2].citations[0].page", "unknown field")]
+    item = _id(seeds, "positions", 2)
+    line = _item_line(seeds, "positions", item, "page:")
+    return [(POSITIONS, line, f"{item}.citations[0].page", "unknown field")]
 
 
 def missing_required_field(seeds: Path) -> list[Problem]:
     _edit(seeds, "barriers", lambda items: items[1].pop("summary"))
-    return [("seeds/barriers.yaml", "barriers[1].summary", "required field is missing")]
+    item = _id(seeds, "barriers", 1)
+    line = _item_line(seeds, "barriers", item)
+    return [("seeds/barriers.yaml", line, f"{item}.summary", "required field is missing")]
+
+
+def _document_problem(seeds: Path, field: str, reason: str) -> list[Problem]:
+    item = _id(seeds, "documents", 0)
+    line = _item_line(seeds, "documents", item, f"{field}:")
+    return [("seeds/documents.yaml", line, f"{item}.{field}", reason)]
 
 
 def wrong_document_hash(seeds: Path) -> list[Problem]:
     real = hashlib.sha256((seeds / DOC_FILE).read_bytes()).hexdigest()
     _edit(seeds, "documents", _set(0, "sha256", "ab" * 32))
-    return [
-        ("seeds/documents.yaml", "documents[0].sha256", f"{DOC_FILE} has sha256 {real}, not the recorded one")
-    ]
+    return _document_problem(seeds, "sha256", f"{DOC_FILE} has sha256 {real}, not the recorded one")
 
 
 def modified_document_file(seeds: Path) -> list[Problem]:
@@ -179,40 +305,40 @@ def modified_document_file(seeds: Path) -> list[Problem]:
     assert sum(a != b for a, b in zip(data, changed, strict=True)) == 1
     path.write_bytes(changed)
     digest = hashlib.sha256(changed).hexdigest()
-    return [
-        (
-            "seeds/documents.yaml",
-            "documents[0].sha256",
-            f"{DOC_FILE} has sha256 {digest}, not the recorded one",
-        )
-    ]
+    return _document_problem(seeds, "sha256", f"{DOC_FILE} has sha256 {digest}, not the recorded one")
 
 
 def missing_document_file(seeds: Path) -> list[Problem]:
     (seeds / DOC_FILE).unlink()
-    return [
-        ("seeds/documents.yaml", "documents[0].file", f"cannot read {DOC_FILE}: No such file or directory")
-    ]
+    return _document_problem(seeds, "file", f"cannot read {DOC_FILE}: No such file or directory")
 
 
 def empty_summary(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", _set(0, "summary", ""))
-    return [("seeds/positions.yaml", "positions[0].summary", "String should have at least 1 character")]
+    item = _id(seeds, "positions", 0)
+    line = _item_line(seeds, "positions", item, "summary:")
+    return [(POSITIONS, line, f"{item}.summary", "String should have at least 1 character")]
 
 
 def blank_summary(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", _set(0, "summary", "   "))
-    return [("seeds/positions.yaml", "positions[0].summary", "String should match pattern '\\S'")]
+    item = _id(seeds, "positions", 0)
+    line = _item_line(seeds, "positions", item, "summary:")
+    return [(POSITIONS, line, f"{item}.summary", "String should match pattern '\\S'")]
 
 
 def blank_quote(seeds: Path) -> list[Problem]:
     _edit(seeds, "rounds", lambda items: items[0]["citations"][1].update(quote="\t \n"))
-    return [("seeds/rounds.yaml", "rounds[0].citations[1].quote", "String should match pattern '\\S'")]
+    item = _id(seeds, "rounds", 0)
+    lines = (seeds / "rounds.yaml").read_text(encoding="utf-8").splitlines()
+    first = _item_line(seeds, "rounds", item, "quote:")
+    line = next(i for i in range(first, len(lines)) if "quote:" in lines[i]) + 1  # the second quote
+    return [("seeds/rounds.yaml", line, f"{item}.citations[1].quote", "String should match pattern '\\S'")]
 
 
 def invalid_yaml(seeds: Path) -> list[Problem]:
     _writable(seeds / "rounds.yaml").write_text("rounds:\n  - id: [unclosed\n", encoding="utf-8")
-    return [("seeds/rounds.yaml", "", "not valid YAML: expected ',' or ']', but got '<stream end>' (line 3)")]
+    return [("seeds/rounds.yaml", 3, "", "not valid YAML: expected ',' or ']', but got '<stream end>'")]
 
 
 def duplicate_yaml_key(seeds: Path) -> list[Problem]:
@@ -220,26 +346,26 @@ def duplicate_yaml_key(seeds: Path) -> list[Problem]:
     assert lines[2] == '    name: "Istanbul talks"\n'
     lines.insert(3, '    name: "Istanbul talks, again"\n')
     _writable(seeds / "rounds.yaml").write_text("".join(lines), encoding="utf-8")
-    return [("seeds/rounds.yaml", "", "not valid YAML: duplicate key 'name' (line 4)")]
+    return [("seeds/rounds.yaml", 4, "", "not valid YAML: duplicate key 'name'")]
 
 
 def wrong_top_level_key(seeds: Path) -> list[Problem]:
     _replace_text(seeds, "topics", "topics:\n", "topic:\n")
-    return [("seeds/topics.yaml", "", "must hold exactly one key 'topics', found ['topic']")]
+    return [("seeds/topics.yaml", 1, "", "must hold exactly one key 'topics', found ['topic']")]
 
 
 def missing_seed_file(seeds: Path) -> list[Problem]:
     (seeds / "events.yaml").unlink()
-    return [("seeds/events.yaml", "", "file is missing")]
+    return [("seeds/events.yaml", None, "", "file is missing")]
 
 
 def several_broken_files(seeds: Path) -> list[Problem]:
-    """Problems in several files are all reported, in load order (topics, rounds, events), not in the
-    order of breaking."""
-    events = missing_seed_file(seeds)
-    rounds = invalid_yaml(seeds)
+    """Problems in several files are all reported, sorted by file name (events, rounds, topics), not in
+    the order of breaking."""
     topics = wrong_top_level_key(seeds)
-    return [*topics, *rounds, *events]
+    rounds = invalid_yaml(seeds)
+    events = missing_seed_file(seeds)
+    return [*events, *rounds, *topics]
 
 
 DEFECTS: dict[str, Callable[[Path], list[Problem]]] = {
@@ -250,6 +376,7 @@ DEFECTS: dict[str, Callable[[Path], list[Problem]]] = {
         ambiguous_quote,
         occurrence_too_large,
         unknown_party,
+        misspelt_party,
         unknown_topic,
         unknown_source,
         unknown_round_of_event,
@@ -257,7 +384,9 @@ DEFECTS: dict[str, Callable[[Path], list[Problem]]] = {
         duplicate_party,
         impossible_date,
         day_on_month_precision,
+        bad_enum_value,
         unknown_field,
+        misspelt_field,
         unknown_field_in_citation,
         missing_required_field,
         wrong_document_hash,
@@ -276,12 +405,13 @@ DEFECTS: dict[str, Callable[[Path], list[Problem]]] = {
 
 
 def _line(problem: Problem) -> str:
-    file, path, reason = problem
-    return f"{file}: {path}: {reason}" if path else f"{file}: {reason}"
+    file, line, path, reason = problem
+    where = file if line is None else f"{file}:{line}"
+    return f"{where}: {path}: {reason}" if path else f"{where}: {reason}"
 
 
 def _problems(error: SeedError) -> list[Problem]:
-    return [(p.file, p.path, p.reason) for p in error.problems]
+    return [(p.file, p.line, p.path, p.reason) for p in error.problems]
 
 
 # -- the database's full content ---------------------------------------------------------------------------
@@ -326,7 +456,8 @@ def test_check_seeds_names_file_path_and_reason(defect: str, seeds_copy: Path) -
 
 
 def test_several_reference_problems_are_all_reported(seeds_copy: Path) -> None:
-    expected = [*unknown_party(seeds_copy), *unknown_round_of_event(seeds_copy)]
+    positions = unknown_party(seeds_copy)
+    expected = [*unknown_round_of_event(seeds_copy), *positions]  # events.yaml sorts before positions.yaml
     with pytest.raises(SeedError) as info:
         check_seeds(seeds_copy)
     assert _problems(info.value) == expected
@@ -350,7 +481,8 @@ def test_date_with_trailing_newline_is_refused(seeds_copy: Path) -> None:
     _edit(seeds_copy, "rounds", _set(0, "date", "2022-03\n"))
     with pytest.raises(SeedError) as info:
         check_seeds(seeds_copy)
-    assert [(p.file, p.path) for p in info.value.problems] == [("seeds/rounds.yaml", "rounds[0].date")]
+    item = _id(seeds_copy, "rounds", 0)
+    assert [(p.file, p.path) for p in info.value.problems] == [("seeds/rounds.yaml", f"{item}.date")]
 
 
 def test_refused_seeds_change_nothing(seeded_db: Database, tmp_path: Path) -> None:

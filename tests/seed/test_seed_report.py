@@ -1,0 +1,80 @@
+"""One run of ``briefing seed --check`` reports every defect of the seed files, each where it is.
+
+The acceptance test of issue 14: four different defects in three files (a bad enum value, a misspelt
+party id, a quote off by one character, an impossible date) come back together, each with ``file:line``,
+the item's id and field, and a suggestion where one applies. Lines are found by searching the files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app.settings import PROJECT_ROOT
+
+BRIEFING = Path(sys.executable).parent / "briefing"
+
+
+def _break(path: Path, old: str, new: str) -> int:
+    """Replace the one occurrence of ``old`` and return the 1-based line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
+    path.chmod(0o644)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def test_four_defects_are_reported_in_one_run(seeds_copy: Path, tmp_path: Path) -> None:
+    positions, rounds = seeds_copy / "positions.yaml", seeds_copy / "rounds.yaml"
+    kind = (
+        _break(
+            positions,
+            "  - id: ukraine-full-withdrawal\n    party: ukraine\n    kind: demand\n",
+            "  - id: ukraine-full-withdrawal\n    party: ukraine\n    kind: demnad\n",
+        )
+        + 2
+    )
+    party = (
+        _break(
+            positions,
+            "  - id: russia-no-nato-guarantee\n    party: russia\n",
+            "  - id: russia-no-nato-guarantee\n    party: rusia\n",
+        )
+        + 1
+    )
+    quote = _break(
+        positions,
+        '"securing guarantees that Ukraine will not join NATO"',
+        '"securing guarantees that Ukraine will not join NAT0"',
+    )
+    date = _break(rounds, 'date: "2025-06-02"', 'date: "2025-06-31"')
+
+    result = subprocess.run(
+        [str(BRIEFING), "seed", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "BRIEFING_SEEDS_DIR": str(seeds_copy), "BRIEFING_DATA_DIR": str(tmp_path / "d")},
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    document = (seeds_copy / "documents/000_1ae0d73ebc0c7739.txt").read_text(encoding="utf-8")
+    at = document.index("securing guarantees that Ukraine will not join NATO")
+    assert result.stderr.splitlines() == [
+        f"seeds/positions.yaml:{kind}: ukraine-full-withdrawal.kind: unknown kind 'demnad' "
+        "(did you mean 'demand'?); expected 'demand', 'red_line', 'perception', 'accusation' or 'stance'",
+        f"seeds/positions.yaml:{party}: russia-no-nato-guarantee.party: unknown party 'rusia' "
+        "(did you mean 'russia'?)",
+        f"seeds/positions.yaml:{quote}: russia-no-nato-guarantee.citations[0].quote: not found in document; "
+        f"nearest passage at offset {at} (line {document[:at].count(chr(10)) + 1}, 98% alike): "
+        '"…that Ukraine will not join NATO"; first difference at quote character 51: '
+        "the document has 'O' (U+004F LATIN CAPITAL LETTER O), the quote '0' (U+0030 DIGIT ZERO)",
+        f"seeds/rounds.yaml:{date}: istanbul-2025.date: '2025-06-31' is not a valid date",
+        "seed refused: 4 problem(s); the database was not changed",
+    ]
+    assert not (tmp_path / "d").exists()
