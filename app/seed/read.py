@@ -1,8 +1,9 @@
 """Reading and validating the seed files: every problem, each at its file's line and under its item's id.
 
-Items are validated one at a time: an invalid item is reported and left out, the valid ones go on to the
-reference and quote checks (``app.seed.plan``), so one run reports everything. The ids of invalid items
-still count as known, so a reference to them is not reported a second time.
+Items are validated one at a time and each problem is reported; the valid items go on to the reference
+and quote checks (``app.seed.plan``), and so does an invalid one, its bad fields stood in for by another
+item's (whose problems are then not reported), so that one run reports everything. The ids of invalid
+items still count as known, so a reference to them is not reported a second time.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import yaml
 from app.seed import marks
 from app.seed.errors import SeedProblem, format_path, parse_path
 from app.seed.schema import SEED_FILES, SeedFiles
-from app.seed.validate import Location, item_model, validate_item
+from app.seed.validate import Location, item_model, stand_in, validate_item
 
 
 def seed_file_name(collection: str) -> str:
@@ -28,7 +29,10 @@ class _File:
     node: yaml.Node | None
     items: list[Any]
     kept: list[int] = field(default_factory=list)
-    """The index in ``items`` of each valid item, in order."""
+    """The index in ``items`` of each item passed on to the checks, in order."""
+    stood_in: dict[int, set[str]] = field(default_factory=dict)
+    """Items passed on with some fields replaced (by index in ``items``): those fields' problems."""
+    dropped: int = 0
 
 
 @dataclass
@@ -36,7 +40,8 @@ class SeedRead:
     """What the seed files hold: their valid items, the problems found so far, and where things are."""
 
     valid: dict[str, list[Any]] = field(default_factory=dict)
-    """The items of each collection that passed validation, in file order."""
+    """The items of each collection passed on to the checks, in file order: the valid ones, and
+    stand-ins for invalid ones whose other fields can still be checked."""
     problems: list[SeedProblem] = field(default_factory=list)
     ids: dict[str, set[str] | None] = field(default_factory=dict)
     """Every id each file declares, invalid items' included; None for a file that could not be read."""
@@ -63,17 +68,21 @@ class SeedRead:
     def place(self, problem: SeedProblem) -> SeedProblem | None:
         """A problem the planner found, whose path counts valid items only, at its line and item id.
 
-        None when it only follows from an invalid item (a check of a whole collection that lacks one).
+        None when it only follows from an invalid item: a check of a whole collection that has one, or
+        a problem of a field an invalid item's stand-in took from another item.
         """
         location = parse_path(problem.path)
         if not location or location[0] not in self.files:
             return problem
         file = self.files[str(location[0])]
         if len(location) == 1:
-            return None if len(file.kept) != len(file.items) else self.problem(location, problem.reason)
+            return None if file.dropped or file.stood_in else self.problem(location, problem.reason)
         index = location[1]
         if isinstance(index, int) and index < len(file.kept):
-            location = (location[0], file.kept[index], *location[2:])
+            index = file.kept[index]
+            if len(location) > 2 and location[2] in file.stood_in.get(index, ()):
+                return None
+            location = (location[0], index, *location[2:])
         return self.problem(location, problem.reason)
 
 
@@ -89,13 +98,19 @@ def read_seeds(seeds_dir: Path) -> SeedRead:
         read.files[collection] = file
         read.ids[collection] = _declared_ids(read, collection, file)
         model = item_model(collection)
-        for index, raw in enumerate(file.items):
-            item, errors = validate_item(model, raw)
+        checked = [validate_item(model, raw) for raw in file.items]
+        donor = next((file.items[i] for i, (item, _) in enumerate(checked) if item is not None), None)
+        for index, (item, errors) in enumerate(checked):
             for location, reason in errors:
                 read.problems.append(read.problem((collection, index, *location), reason))
-            if item is not None:
-                valid.append(item)
-                file.kept.append(index)
+            if item is None:
+                stood_in = stand_in(model, file.items[index], [loc for loc, _ in errors], donor)
+                if stood_in is None:
+                    file.dropped += 1
+                    continue
+                item, file.stood_in[index] = stood_in
+            valid.append(item)
+            file.kept.append(index)
     return read
 
 

@@ -37,6 +37,27 @@ def validate_item(model: type[BaseModel], raw: Any) -> tuple[BaseModel | None, l
         return None, [(tuple(error["loc"]), reason(error, model)) for error in exc.errors()]
 
 
+def stand_in(
+    model: type[BaseModel], raw: Any, locations: Sequence[Location], donor: Any
+) -> tuple[BaseModel, set[str]] | None:
+    """An invalid item made valid for the reference and quote checks of its other fields.
+
+    Each field with a problem is dropped, or replaced by the donor's (a valid item of the same
+    collection) when it is required. Returns the stand-in and the replaced fields, whose later
+    problems would be the donor's, not the item's; None when the item cannot be stood in for (it is
+    not a mapping, or a problem concerns the item as a whole).
+    """
+    if not isinstance(raw, dict) or not isinstance(donor, dict) or not all(locations):
+        return None
+    fields = {str(location[0]) for location in locations}
+    patched = {key: value for key, value in raw.items() if key not in fields}
+    patched.update({key: donor[key] for key in fields if key in donor})
+    try:
+        return model.model_validate(patched), fields
+    except ValidationError:
+        return None
+
+
 def reason(error: ErrorDetails, model: type[BaseModel]) -> str:
     kind = error["type"]
     location = tuple(error["loc"])

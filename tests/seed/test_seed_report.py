@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from app.seed.errors import SeedError
+from app.seed.load import check_seeds
 from app.settings import PROJECT_ROOT
 
 BRIEFING = Path(sys.executable).parent / "briefing"
@@ -78,3 +82,36 @@ def test_four_defects_are_reported_in_one_run(seeds_copy: Path, tmp_path: Path) 
         "seed refused: 4 problem(s); the database was not changed",
     ]
     assert not (tmp_path / "d").exists()
+
+
+def test_an_invalid_item_still_has_its_references_and_quotes_checked(seeds_copy: Path) -> None:
+    """A bad enum value does not hide the same item's other problems: its kind is stood in for by
+    another position's, so its party, topics and quote are checked in the same run; the stand-in's own
+    value raises nothing, and a collection-wide check (implication numbers) is not blamed on it."""
+    positions, implications = seeds_copy / "positions.yaml", seeds_copy / "implications.yaml"
+    item = '    summary: "Ukraine demands that Russian forces withdraw completely."\n'
+    first = _break(
+        positions,
+        f"  - id: ukraine-full-withdrawal\n    party: ukraine\n    kind: demand\n{item}"
+        "    topics: [territory, sovereignty]\n",
+        f"  - id: ukraine-full-withdrawal\n    party: ukrane\n    kind: demnd\n{item}"
+        "    topics: [territory, sovereignty, sovereignty]\n",
+    )
+    topics = first + 4
+    quote = _break(positions, 'withdrawal of Russian forces"\n', 'withdrawal of Russian forcs"\n')
+    number = _break(implications, "number: 1\n", "number: one\n")
+
+    with pytest.raises(SeedError) as info:
+        check_seeds(seeds_copy)
+
+    assert [(p.file, p.line, p.path) for p in info.value.problems] == [
+        ("seeds/implications.yaml", number, "prolonged-conflict.number"),
+        ("seeds/positions.yaml", first + 1, "ukraine-full-withdrawal.party"),
+        ("seeds/positions.yaml", first + 2, "ukraine-full-withdrawal.kind"),
+        ("seeds/positions.yaml", topics, "ukraine-full-withdrawal.topics"),
+        ("seeds/positions.yaml", quote, "ukraine-full-withdrawal.citations[0].quote"),
+    ]
+    reasons = [p.reason for p in info.value.problems]
+    assert reasons[1] == "unknown party 'ukrane' (did you mean 'ukraine'?)"
+    assert reasons[3] == "lists the same id twice"
+    assert reasons[4].startswith("not found in document; nearest passage at offset ")
