@@ -114,3 +114,30 @@ def test_locate_property(data: st.DataObject, text: str) -> None:
             locate(text, sub)
     with pytest.raises(QuoteNotFoundError, match=f"occurrence {len(naive) + 1} asked for"):
         locate(text, sub, occurrence=len(naive) + 1)
+
+
+def test_locate_explains_a_near_miss() -> None:
+    with pytest.raises(QuoteNotFoundError) as info:
+        locate("Line one.\nThe talks stalled—again.\n", "The talks stalled-again.")
+    assert str(info.value) == (
+        "not found in document; nearest passage at offset 10 (line 2, 95% alike): "
+        '"The talks stalled—again."; '
+        "first difference at quote character 18: the document has '—' (U+2014 EM DASH), "
+        "the quote '-' (U+002D HYPHEN-MINUS)"
+    )
+
+
+def test_ambiguous_and_too_large_occurrences_list_where_the_quote_is() -> None:
+    text = "Ukraine and Russia.\nUkraine again.\nAnd Ukraine."
+    with pytest.raises(QuoteNotFoundError) as info:
+        locate(text, "Ukraine")
+    assert str(info.value) == (
+        "ambiguous: occurs 3 times in document, at offsets 0 (line 1), 20 (line 2) and 39 (line 3); "
+        "lengthen it or set occurrence"
+    )
+    with pytest.raises(QuoteNotFoundError) as info:
+        locate(text, "Ukraine", 4)
+    assert str(info.value) == (
+        "occurrence 4 asked for, but the quote occurs 3 times, "
+        "at offsets 0 (line 1), 20 (line 2) and 39 (line 3)"
+    )
