@@ -51,7 +51,11 @@ def _candidate_starts(text: str, quote: str) -> list[int]:
         return [match.a - match.b] if match.size >= 3 else []
     starts: list[int] = []
     slack = _slack(quote)
-    for start, _ in votes.most_common():
+    ranked = votes.most_common()
+    enough = ranked[0][1] / 3  # a place with far fewer shared k-grams than the best is not worth aligning
+    for start, count in ranked:
+        if count < enough:
+            break
         if all(abs(start - s) > slack for s in starts):
             starts.append(start)
             if len(starts) == _CANDIDATES:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from app.seed.errors import SeedError, SeedProblem
-from app.seed.provenance import QuoteNotFoundError, locate
+from app.seed.provenance import QuoteNotFoundError, locate, not_found
 from app.seed.read import seed_file_name
 from app.seed.rows import date_columns, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
@@ -449,7 +449,7 @@ class _Planner:
             text = next(iter(self.texts.values()), "")
             for j, analogue in enumerate(imp.analogues):
                 if text and analogue not in text:
-                    self.problem("implications", f"{path}.analogues[{j}]", "not found in document")
+                    self.problem("implications", f"{path}.analogues[{j}]", not_found(text, analogue))
             self.plan.add(
                 "implications",
                 {

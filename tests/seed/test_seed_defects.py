@@ -140,6 +140,20 @@ def quote_with_straight_apostrophe(seeds: Path) -> list[Problem]:
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
+def analogue_not_verbatim(seeds: Path) -> list[Problem]:
+    item = "frozen-conflict"
+    _replace_text(seeds, "implications", '"Moldova’s Transnistria"', '"Moldova\'s Transnistria"')
+    text = _document_text(seeds)
+    at = text.index("Moldova’s Transnistria")
+    reason = (
+        f"not found in document; nearest passage at offset {at} (line {text[:at].count(chr(10)) + 1}, "
+        '95% alike): "Moldova’s Transnistria"; first difference at quote character 8: '
+        "the document has '’' (U+2019 RIGHT SINGLE QUOTATION MARK), the quote \"'\" (U+0027 APOSTROPHE)"
+    )
+    line = _item_line(seeds, "implications", item, "analogues:")
+    return [("seeds/implications.yaml", line, f"{item}.analogues[0]", reason)]
+
+
 def ambiguous_quote(seeds: Path) -> list[Problem]:
     text = _document_text(seeds)
     starts = [m.start() for m in re.finditer("Ukraine", text)]
@@ -373,6 +387,7 @@ DEFECTS: dict[str, Callable[[Path], list[Problem]]] = {
     for f in (
         quote_not_in_document,
         quote_with_straight_apostrophe,
+        analogue_not_verbatim,
         ambiguous_quote,
         occurrence_too_large,
         unknown_party,
