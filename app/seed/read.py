@@ -31,13 +31,14 @@ class _File:
     kept: list[int] = field(default_factory=list)
     """The index in ``items`` of each item passed on to the checks, in order."""
     stood_in: dict[int, set[str]] = field(default_factory=dict)
-    """Items passed on with some fields replaced (by index in ``items``): those fields' problems."""
+    """Invalid items passed on as stand-ins (by index in ``items``), with the fields they borrowed."""
     dropped: int = 0
+    """How many invalid items could not be stood in for, and are left out of the checks."""
 
 
 @dataclass
 class SeedRead:
-    """What the seed files hold: their valid items, the problems found so far, and where things are."""
+    """What the seed files hold: the items to check, the problems found so far, and where things are."""
 
     valid: dict[str, list[Any]] = field(default_factory=dict)
     """The items of each collection passed on to the checks, in file order: the valid ones, and
@@ -49,7 +50,7 @@ class SeedRead:
 
     @property
     def seeds(self) -> SeedFiles:
-        """The valid items as one ``SeedFiles`` (instances already validated are not validated again)."""
+        """The items to check as one ``SeedFiles`` (instances already validated are not validated again)."""
         return SeedFiles.model_validate(self.valid)
 
     def problem(self, location: Location, reason: str) -> SeedProblem:
