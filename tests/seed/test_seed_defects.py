@@ -114,7 +114,7 @@ def quote_not_in_document(seeds: Path) -> list[Problem]:
         '92% alike): "Ukraine will not join NATO."; first difference at quote character 14: '
         "the quote lacks 'not '"
     )
-    line = _item_line(seeds, "positions", item, "quote:")
+    line = _item_line(seeds, "positions", item, "- quote:")
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
@@ -136,7 +136,7 @@ def quote_with_straight_apostrophe(seeds: Path) -> list[Problem]:
         "the document has '’' (U+2019 RIGHT SINGLE QUOTATION MARK), "
         'the quote "\'" (U+0027 APOSTROPHE)'
     )
-    line = _item_line(seeds, "positions", item, "quote:")
+    line = _item_line(seeds, "positions", item, "- quote:")
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
@@ -164,7 +164,7 @@ def ambiguous_quote(seeds: Path) -> list[Problem]:
         f"ambiguous: occurs {len(starts)} times in document, {_offsets(text, starts)}; "
         "lengthen it or set occurrence"
     )
-    line = _item_line(seeds, "positions", item, "quote:")
+    line = _item_line(seeds, "positions", item, "- quote:")
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
@@ -174,7 +174,7 @@ def occurrence_too_large(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", lambda items: items[0]["citations"][0].update(quote="Ukraine", occurrence=99))
     item = _id(seeds, "positions", 0)
     reason = f"occurrence 99 asked for, but the quote occurs {len(starts)} times, {_offsets(text, starts)}"
-    line = _item_line(seeds, "positions", item, "quote:")
+    line = _item_line(seeds, "positions", item, "- quote:")
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
 
@@ -345,8 +345,8 @@ def blank_quote(seeds: Path) -> list[Problem]:
     _edit(seeds, "rounds", lambda items: items[0]["citations"][1].update(quote="\t \n"))
     item = _id(seeds, "rounds", 0)
     lines = (seeds / "rounds.yaml").read_text(encoding="utf-8").splitlines()
-    first = _item_line(seeds, "rounds", item, "quote:")
-    line = next(i for i in range(first, len(lines)) if "quote:" in lines[i]) + 1  # the second quote
+    first = _item_line(seeds, "rounds", item, "- quote:")
+    line = next(i for i in range(first, len(lines)) if "- quote:" in lines[i]) + 1  # the second quote
     return [("seeds/rounds.yaml", line, f"{item}.citations[1].quote", "String should match pattern '\\S'")]
 
 

@@ -21,39 +21,29 @@ from app.settings import PROJECT_ROOT
 BRIEFING = Path(sys.executable).parent / "briefing"
 
 
-def _break(path: Path, old: str, new: str) -> int:
-    """Replace the one occurrence of ``old`` and return the 1-based line where it was."""
+def _break(path: Path, item_id: str, old: str, new: str) -> int:
+    """Replace the first ``old`` inside the item ``- id: item_id`` and return the 1-based line it was on."""
     text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
+    start = text.index(f"  - id: {item_id}\n")
+    at = text.index(old, start)
+    next_item = text.find("\n  - id: ", start + 1)
+    assert next_item == -1 or at < next_item, f"{old!r} is not in {item_id}"
     path.chmod(0o644)
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    return text[:at].count("\n") + 1
 
 
 def test_four_defects_are_reported_in_one_run(seeds_copy: Path, tmp_path: Path) -> None:
     positions, rounds = seeds_copy / "positions.yaml", seeds_copy / "rounds.yaml"
-    kind = (
-        _break(
-            positions,
-            "  - id: ukraine-full-withdrawal\n    party: ukraine\n    kind: demand\n",
-            "  - id: ukraine-full-withdrawal\n    party: ukraine\n    kind: demnad\n",
-        )
-        + 2
-    )
-    party = (
-        _break(
-            positions,
-            "  - id: russia-no-nato-guarantee\n    party: russia\n",
-            "  - id: russia-no-nato-guarantee\n    party: rusia\n",
-        )
-        + 1
-    )
+    kind = _break(positions, "ukraine-full-withdrawal", "kind: demand\n", "kind: demnad\n")
+    party = _break(positions, "russia-no-nato-guarantee", "party: russia\n", "party: rusia\n")
     quote = _break(
         positions,
+        "russia-no-nato-guarantee",
         '"securing guarantees that Ukraine will not join NATO"',
         '"securing guarantees that Ukraine will not join NAT0"',
     )
-    date = _break(rounds, 'date: "2025-06-02"', 'date: "2025-06-31"')
+    date = _break(rounds, "istanbul-2025", 'date: "2025-06-02"', 'date: "2025-06-31"')
 
     result = subprocess.run(
         [str(BRIEFING), "seed", "--check"],
@@ -89,25 +79,25 @@ def test_an_invalid_item_still_has_its_references_and_quotes_checked(seeds_copy:
     another position's, so its party, topics and quote are checked in the same run; the stand-in's own
     value raises nothing, and a collection-wide check (implication numbers) is not blamed on it."""
     positions, implications = seeds_copy / "positions.yaml", seeds_copy / "implications.yaml"
-    item = '    summary: "Ukraine demands that Russian forces withdraw completely."\n'
-    first = _break(
+    item = "ukraine-full-withdrawal"
+    party = _break(positions, item, "party: ukraine\n", "party: ukrane\n")
+    kind = _break(positions, item, "kind: demand\n", "kind: demnd\n")
+    topics = _break(
         positions,
-        f"  - id: ukraine-full-withdrawal\n    party: ukraine\n    kind: demand\n{item}"
-        "    topics: [territory, sovereignty]\n",
-        f"  - id: ukraine-full-withdrawal\n    party: ukrane\n    kind: demnd\n{item}"
-        "    topics: [territory, sovereignty, sovereignty]\n",
+        item,
+        "topics: [territory, sovereignty]\n",
+        "topics: [territory, sovereignty, sovereignty]\n",
     )
-    topics = first + 4
-    quote = _break(positions, 'withdrawal of Russian forces"\n', 'withdrawal of Russian forcs"\n')
-    number = _break(implications, "number: 1\n", "number: one\n")
+    quote = _break(positions, item, 'withdrawal of Russian forces"\n', 'withdrawal of Russian forcs"\n')
+    number = _break(implications, "prolonged-conflict", "number: 1\n", "number: one\n")
 
     with pytest.raises(SeedError) as info:
         check_seeds(seeds_copy)
 
     assert [(p.file, p.line, p.path) for p in info.value.problems] == [
         ("seeds/implications.yaml", number, "prolonged-conflict.number"),
-        ("seeds/positions.yaml", first + 1, "ukraine-full-withdrawal.party"),
-        ("seeds/positions.yaml", first + 2, "ukraine-full-withdrawal.kind"),
+        ("seeds/positions.yaml", party, "ukraine-full-withdrawal.party"),
+        ("seeds/positions.yaml", kind, "ukraine-full-withdrawal.kind"),
         ("seeds/positions.yaml", topics, "ukraine-full-withdrawal.topics"),
         ("seeds/positions.yaml", quote, "ukraine-full-withdrawal.citations[0].quote"),
     ]
