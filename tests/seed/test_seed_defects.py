@@ -104,16 +104,23 @@ def _set(index: int, key: str, value: Any) -> Callable[[list[dict[str, Any]]], N
 POSITIONS = "seeds/positions.yaml"
 
 
+APOSTROPHE = "the document has '’' (U+2019 RIGHT SINGLE QUOTATION MARK), the quote \"'\" (U+0027 APOSTROPHE)"
+
+
+def _near_miss(text: str, at: int, alike: int, shown: str, character: int, difference: str) -> str:
+    """The message for a quote that is not in the document, whose nearest passage starts at ``at``."""
+    return (
+        f"not found in document; nearest passage at offset {at} (line {text[:at].count(chr(10)) + 1}, "
+        f'{alike}% alike): "{shown}"; first difference at quote character {character}: {difference}'
+    )
+
+
 def quote_not_in_document(seeds: Path) -> list[Problem]:
     _edit(seeds, "positions", lambda items: items[3]["citations"][0].update(quote="Ukraine will join NATO."))
     item = _id(seeds, "positions", 3)
     text = _document_text(seeds)
     at = text.index("Ukraine will not join NATO.")
-    reason = (
-        f"not found in document; nearest passage at offset {at} (line {text[:at].count(chr(10)) + 1}, "
-        '92% alike): "Ukraine will not join NATO."; first difference at quote character 14: '
-        "the quote lacks 'not '"
-    )
+    reason = _near_miss(text, at, 92, "Ukraine will not join NATO.", 14, "the quote lacks 'not '")
     line = _item_line(seeds, "positions", item, "- quote:")
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
@@ -130,12 +137,7 @@ def quote_with_straight_apostrophe(seeds: Path) -> list[Problem]:
     end, differs = start + len(quote), start + apostrophe
     shown = text[max(start, differs - 30) : min(end, differs + 30)]
     shown = ("…" if differs - 30 > start else "") + shown + ("…" if differs + 30 < end else "")
-    reason = (
-        f"not found in document; nearest passage at offset {start} (line {text[:start].count(chr(10)) + 1}, "
-        f'99% alike): "{shown}"; first difference at quote character {apostrophe + 1}: '
-        "the document has '’' (U+2019 RIGHT SINGLE QUOTATION MARK), "
-        'the quote "\'" (U+0027 APOSTROPHE)'
-    )
+    reason = _near_miss(text, start, 99, shown, apostrophe + 1, APOSTROPHE)
     line = _item_line(seeds, "positions", item, "- quote:")
     return [(POSITIONS, line, f"{item}.citations[0].quote", reason)]
 
@@ -145,11 +147,7 @@ def analogue_not_verbatim(seeds: Path) -> list[Problem]:
     _replace_text(seeds, "implications", '"Moldova’s Transnistria"', '"Moldova\'s Transnistria"')
     text = _document_text(seeds)
     at = text.index("Moldova’s Transnistria")
-    reason = (
-        f"not found in document; nearest passage at offset {at} (line {text[:at].count(chr(10)) + 1}, "
-        '95% alike): "Moldova’s Transnistria"; first difference at quote character 8: '
-        "the document has '’' (U+2019 RIGHT SINGLE QUOTATION MARK), the quote \"'\" (U+0027 APOSTROPHE)"
-    )
+    reason = _near_miss(text, at, 95, "Moldova’s Transnistria", 8, APOSTROPHE)
     line = _item_line(seeds, "implications", item, "analogues:")
     return [("seeds/implications.yaml", line, f"{item}.analogues[0]", reason)]
 
