@@ -8,6 +8,7 @@ import os
 import re
 import sys
 
+from app.api.problems import ProblemType
 from app.cli import _parser
 from app.settings import PROJECT_ROOT, Settings
 
@@ -29,6 +30,15 @@ def test_every_setting_is_in_the_readme_table() -> None:
     for name in Settings.model_fields:
         names = _env_names(name)
         assert rows & set(names), f"setting {name} ({names}) is missing from the README table"
+
+
+def test_readme_lists_every_problem_type() -> None:
+    readme = README.read_text(encoding="utf-8")
+    table = readme.split("<!-- problem-types:start -->", 1)[1].split("<!-- problem-types:end -->", 1)[0]
+    listed = re.findall(r"^\| `([a-z-]+)` \| (\d{3}) \| (.+) \|$", table, flags=re.MULTILINE)
+    assert listed == [(kind.slug, str(kind.status), kind.summary) for kind in ProblemType], (
+        "README's problem types differ from app/api/problems.py"
+    )
 
 
 def test_readme_set_up_is_two_commands() -> None:

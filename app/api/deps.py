@@ -9,7 +9,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
-from app.api.errors import ProblemError
+from app.api.problems import ProblemError, ProblemType
 
 
 async def get_engine(request: Request) -> Engine:
@@ -46,12 +46,11 @@ async def reject_unknown_query(request: Request) -> None:
         if name not in allowed:
             known = ", ".join(sorted(allowed)) or "none"
             raise ProblemError(
-                400,
+                ProblemType.UNKNOWN_PARAMETER,
                 f"unknown query parameter '{name}' (this endpoint takes: {known})",
-                slug="unknown-parameter",
             )
         if name in seen:
             raise ProblemError(
-                400, f"query parameter '{name}' is given more than once", slug="repeated-parameter"
+                ProblemType.REPEATED_PARAMETER, f"query parameter '{name}' is given more than once"
             )
         seen.add(name)

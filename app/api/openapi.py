@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.problems import ProblemType
 from app.domain.schemas import Problem
 
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -25,7 +26,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _problem(
         "A malformed request: an unknown or repeated query parameter, or a damaged cursor.",
         {
-            "type": "https://peacetalks.example/problems/unknown-parameter",
+            "type": ProblemType.UNKNOWN_PARAMETER.uri,
             "title": "Bad Request",
             "status": 400,
             "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
@@ -35,7 +36,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _problem(
         "No such item.",
         {
-            "type": "https://peacetalks.example/problems/not-found",
+            "type": ProblemType.NOT_FOUND.uri,
             "title": "Not Found",
             "status": 404,
             "detail": "no party with id 'atlantis'",
@@ -45,7 +46,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     414: _problem(
         "The URL is longer than 16 KiB.",
         {
-            "type": "https://peacetalks.example/problems/uri-too-long",
+            "type": ProblemType.URI_TOO_LONG.uri,
             "title": "Request-URI Too Long",
             "status": 414,
             "detail": "the URL is longer than 16384 bytes",
@@ -55,7 +56,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _problem(
         "A parameter has an invalid value; `errors` names each field.",
         {
-            "type": "https://peacetalks.example/problems/validation",
+            "type": ProblemType.VALIDATION.uri,
             "title": "Unprocessable Content",
             "status": 422,
             "detail": "invalid value for limit",
@@ -72,7 +73,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _problem(
         "The database is unavailable, the server is overloaded, or the request took too long; retry later.",
         {
-            "type": "https://peacetalks.example/problems/overloaded",
+            "type": ProblemType.OVERLOADED.uri,
             "title": "Service Unavailable",
             "status": 503,
             "detail": "the server is busy; try again shortly",

@@ -298,6 +298,7 @@ class FieldError(Schema):
     field: str
     message: str
     type: str
+    allowed: list[str] | None = Field(default=None, description="For a choice: the values it takes.")
 
 
 class Problem(Schema):

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import PROBLEM_JSON, problem_body
+from app.api.problems import ProblemType, send_problem
 
 logger = logging.getLogger("app.limits")
 
@@ -34,7 +33,7 @@ class LimitsMiddleware:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_concurrency:
-            await _reject(scope, send, "the server is busy; try again shortly", slug="overloaded")
+            await _reject(scope, send, ProblemType.OVERLOADED, "the server is busy; try again shortly")
             return
         self.in_flight += 1
         started = False
@@ -63,18 +62,10 @@ class LimitsMiddleware:
             logger.warning("request timed out after %.1fs: %s", self.timeout, scope["path"])
             if started:
                 raise
-            await _reject(scope, send, f"the request took longer than {self.timeout:g}s", slug="timeout")
+            await _reject(scope, send, ProblemType.TIMEOUT, f"the request took longer than {self.timeout:g}s")
         finally:
             release()
 
 
-async def _reject(scope: Scope, send: Send, detail: str, *, slug: str) -> None:
-    body = orjson.dumps(problem_body(503, detail, instance=scope["path"], slug=slug))
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"retry-after", b"1"),
-        (b"cache-control", b"no-store"),
-    ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _reject(scope: Scope, send: Send, kind: ProblemType, detail: str) -> None:
+    await send_problem(send, kind, detail, instance=scope["path"], headers=[(b"retry-after", b"1")])

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
-from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
+from app.api.problems import ProblemError, ProblemType
 from app.api.routers.collections import BriefingId, json_response
 from app.db.briefing import whole_briefing
 from app.domain.schemas import BriefingDetail
@@ -37,5 +37,5 @@ def get_briefing(item_id: BriefingId, engine: EngineDep) -> Response:
     with engine.connect() as connection:
         briefing = whole_briefing(connection, item_id)
     if briefing is None:
-        raise ProblemError(404, f"no briefing with id '{item_id}'", slug="not-found")
+        raise ProblemError(ProblemType.NOT_FOUND, f"no briefing with id '{item_id}'")
     return json_response(briefing)

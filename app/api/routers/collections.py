@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
-from app.api.errors import ProblemError
 from app.api.examples import example_for
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
+from app.api.problems import ProblemError, ProblemType
 from app.db import listing
 from app.db.collections import COLLECTIONS, SlugParam
 from app.db.listing import CollectionSpec
@@ -130,7 +130,7 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
                 cursor = decode_cursor(kwargs["cursor"], sort=scope)
                 after = (listing.cursor_key(spec, sort, cursor.key), cursor.id)
             except (InvalidCursorError, listing.InvalidSortKeyError) as exc:
-                raise ProblemError(400, f"invalid cursor: {exc}", slug="invalid-cursor") from None
+                raise ProblemError(ProblemType.INVALID_CURSOR, f"invalid cursor: {exc}") from None
         where = [
             item_filter.where(kwargs[f"filter_{item_filter.name}"])
             for item_filter in spec.filters
@@ -175,7 +175,7 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
         with engine.connect() as connection:
             item = listing.get_item(connection, spec, item_id)
         if item is None:
-            raise ProblemError(404, f"no {spec.singular} with id '{item_id}'", slug="not-found")
+            raise ProblemError(ProblemType.NOT_FOUND, f"no {spec.singular} with id '{item_id}'")
         return json_response(item)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -226,5 +226,5 @@ def _add_document_text_route(router: APIRouter) -> None:
         with engine.connect() as connection:
             item = listing.get_item(connection, spec, item_id)
         if item is None:
-            raise ProblemError(404, f"no document with id '{item_id}'", slug="not-found")
+            raise ProblemError(ProblemType.NOT_FOUND, f"no document with id '{item_id}'")
         return PlainTextResponse(item["text"], media_type="text/plain; charset=utf-8")

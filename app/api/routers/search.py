@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
-from app.api.errors import ProblemError
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import InvalidCursorError, decode_cursor
+from app.api.problems import ProblemError, ProblemType
 from app.api.routers.collections import DEFAULT_LIMIT, MAX_LIMIT, page_response
 from app.db import search as search_queries
 from app.db.collections import COLLECTIONS
@@ -61,9 +61,9 @@ def search(
         try:
             position = decode_cursor(cursor, sort=scope)
         except InvalidCursorError as exc:
-            raise ProblemError(400, f"invalid cursor: {exc}", slug="invalid-cursor") from None
+            raise ProblemError(ProblemType.INVALID_CURSOR, f"invalid cursor: {exc}") from None
         if not isinstance(position.key, float | int) or not position.id.isdigit():
-            raise ProblemError(400, "invalid cursor: damaged or forged", slug="invalid-cursor")
+            raise ProblemError(ProblemType.INVALID_CURSOR, "invalid cursor: damaged or forged")
         after = (float(position.key), int(position.id))
     with engine.connect() as connection:
         items, next_position = search_queries.search(
