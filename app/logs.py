@@ -1,4 +1,6 @@
-"""Logging: one JSON object per line on stderr (stdlib logging, no extra dependency)."""
+"""Logging on stderr (stdlib logging, no extra dependency): one JSON object per line, or with
+``BRIEFING_LOG_JSON=false`` a line a person reads, e.g.
+``2026-11-26T03:44:55.123Z INFO  GET /v1/rounds?party=russia 200 2.1ms 1834B request_id=… data_version=…``."""
 
 from __future__ import annotations
 
@@ -12,10 +14,7 @@ import orjson
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per record. A record's ``fields`` extra (a dict, as the access log passes) is
-    merged as is; other extras are picked from the record's attributes."""
-
+class _UtcTime:
     _second = -1
     _second_text = ""
 
@@ -25,6 +24,18 @@ class JsonFormatter(logging.Formatter):
             self._second, self._second_text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         return f"{self._second_text}.{int((created - second) * 1000):03d}Z"
 
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    """A record's ``fields`` extra (a dict, as the access log passes), or its other extra attributes."""
+    fields = record.__dict__.get("fields")
+    if isinstance(fields, dict):
+        return fields
+    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
+
+
+class JsonFormatter(_UtcTime, logging.Formatter):
+    """One JSON object per record, its extras merged in."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": self._time(record.created),
@@ -32,14 +43,38 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        fields = record.__dict__.get("fields")
-        if isinstance(fields, dict):
-            entry.update(fields)
-        else:
-            entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        entry.update(_extras(record))
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()
+
+
+class TextFormatter(_UtcTime, logging.Formatter):
+    """A line a person reads: time, level, then for an access record ``METHOD path?query status
+    duration size`` and the ids; for any other record its logger, message and extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = dict(_extras(record))
+        head = f"{self._time(record.created)} {record.levelname:<5}"
+        if "status" in extras and "method" in extras:
+            target = str(extras.pop("path", "") or "-")
+            if query := extras.pop("query", ""):
+                target += f"?{query}"
+            line = (
+                f"{head} {extras.pop('method') or '-'} {target} {extras.pop('status')} "
+                f"{extras.pop('duration_ms', 0)}ms {extras.pop('bytes', 0)}B"
+            )
+        else:
+            line = f"{head} {record.name}: {record.getMessage()}"
+        line += "".join(f" {k}={_text(v)}" for k, v in extras.items() if v is not None)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    return text if text and not any(c in text for c in ' "=') else orjson.dumps(text).decode()
 
 
 def configure_logging(level: str, *, as_json: bool) -> None:
@@ -47,7 +82,7 @@ def configure_logging(level: str, *, as_json: bool) -> None:
     if as_json:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(TextFormatter())
     # Records need none of these; computing them costs more than formatting the line.
     logging.logThreads = False
     logging.logProcesses = False

@@ -9,13 +9,12 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
 from app.api.middleware.context import RequestContextMiddleware
 from app.api.middleware.guard import RequestGuardMiddleware
+from app.api.middleware.hosts import ProblemCORSMiddleware, TrustedHostsMiddleware
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
@@ -67,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
         dependencies=[Depends(reject_unknown_query)],
         openapi_tags=openapi_tags(),
+        redirect_slashes=False,  # app.api.errors redirects, with a relative Location
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_entries=settings.response_cache_entries,
     )
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=False,
         allow_methods=["GET", "HEAD"],
@@ -100,7 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
         max_age=600,
     )
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    if "*" not in settings.trusted_hosts:
+        app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

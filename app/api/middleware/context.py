@@ -1,4 +1,7 @@
-"""Request ids, one structured access-log line per request, and security headers on every response."""
+"""Request ids, one structured access-log line per request, and security headers on every response.
+
+The access line's fields: request_id, method, path, query, status, duration_ms, bytes, user_agent and
+data_version (the data set the answer came from; null when the response did not depend on it)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,9 @@ import os
 import re
 import time
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import PROBLEM_JSON, problem_body
+from app.api.problems import ProblemType, send_problem
 
 logger = logging.getLogger("app.access")
 
@@ -67,27 +69,24 @@ class RequestContextMiddleware:
             logger.exception("unhandled error", extra={"request_id": request_id, "path": scope["path"]})
             if status:
                 raise
-            body = orjson.dumps(problem_body(500, "an unexpected error occurred", instance=scope["path"]))
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", PROBLEM_JSON.encode()),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
+            await send_problem(
+                send_with_headers,
+                ProblemType.INTERNAL_ERROR,
+                "an unexpected error occurred",
+                instance=scope["path"],
             )
-            await send_with_headers({"type": "http.response.body", "body": body})
         finally:
             if logger.isEnabledFor(logging.INFO):
                 fields = {
                     "request_id": request_id,
                     "method": scope["method"],
                     "path": scope["path"],
+                    "query": scope["query_string"].decode("latin-1"),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "bytes": size,
+                    "user_agent": _header(scope, b"user-agent"),
+                    "data_version": scope["state"].get("data_version"),
                 }
                 logger.info("request", extra={"fields": fields})
 
@@ -97,3 +96,10 @@ class RequestContextMiddleware:
             if key == b"x-request-id" and _VALID_REQUEST_ID.match(value):
                 return bytes(value).decode("ascii")
         return os.urandom(16).hex()
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None

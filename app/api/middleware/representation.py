@@ -134,6 +134,8 @@ class RepresentationMiddleware:
         path: str = scope["path"]
         cacheable = self.cache_entries > 0 and path.startswith(self.cached_prefixes)
         version = await self.data_version() if cacheable else None
+        if version is not None:
+            scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
         key = (path, scope["query_string"], version) if version is not None else None
         representation = self.cache.get(key) if key is not None else None
         if representation is not None:
