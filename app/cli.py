@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.settings import Settings, get_settings
+from app.settings import Settings, describe_invalid_settings, get_settings
 
 SERVER_OPTIONS: dict[str, Any] = {
     "proxy_headers": False,
@@ -19,6 +20,7 @@ SERVER_OPTIONS: dict[str, Any] = {
     "log_config": None,  # keep the app's logging configuration
     "timeout_graceful_shutdown": 10,  # SIGTERM drains in-flight requests for up to 10 s
     "limit_concurrency": None,  # overload is answered by the app (503 + Retry-After), not by resets
+    "ws": "none",  # no WebSocket: an upgrade offer reaches the app as plain HTTP (a problem document)
     "h11_max_incomplete_event_size": 16 * 1024,
 }
 """How ``briefing serve`` runs uvicorn; the benchmark's ceiling app is served with the same options."""
@@ -27,7 +29,12 @@ SERVER_OPTIONS: dict[str, Any] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError and pydantic-settings' SettingsError
+        for line in describe_invalid_settings(exc):
+            print(f"briefing: {line}", file=sys.stderr)
+        return 2
     handler = args.handler
     try:
         return int(handler(args, settings) or 0)
@@ -138,12 +145,17 @@ def _counts(counts: dict[str, int]) -> str:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.protocol import GuardedHttpToolsProtocol
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
+        # httptools with request-head limits and a head timeout (app.protocol); a partial of a module-level
+        # class, so that it pickles into worker processes.
+        http=functools.partial(GuardedHttpToolsProtocol, header_timeout=settings.header_timeout),  # type: ignore[arg-type]
         **SERVER_OPTIONS,
     )
     return 0

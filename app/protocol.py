@@ -1,0 +1,201 @@
+"""The HTTP/1.1 protocol ``briefing serve`` runs: uvicorn's httptools protocol with request-head limits.
+
+uvicorn bounds neither the size of a request head under httptools (its 16 KiB limit applies to h11 only)
+nor the time a client may take to send one. This subclass enforces, before the application sees anything
+and at a cost that does not grow with what the client sends:
+
+- a head (request line and header lines) above ``MAX_HEAD_BYTES`` → 431, or 414 when the request line
+  alone is that long; more than ``MAX_HEADER_LINES`` header lines → 431. Bytes are counted as they
+  arrive and the parser is never fed more than the limit of one head, so a 64 MB header costs what a
+  16 KiB one does;
+- a head not complete ``header_timeout`` seconds after it began (or after the connection opened) → 408
+  when part of it arrived, and the connection is closed;
+- a malformed request → 400. Every answer given here is a problem document with the headers the
+  application's responses carry (security headers, a request id), and is logged as an access line.
+
+A WebSocket or other ``Upgrade`` request is passed to the application as plain HTTP (``ws="none"``) and
+its connection is closed after the answer, since the parser skips what follows an upgrade offer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+import httptools
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from app.api.middleware.context import JSON_CSP, SECURITY_HEADERS
+from app.api.problems import PROBLEM_JSON, ProblemType, problem_bytes
+
+MAX_HEAD_BYTES = 16 * 1024
+MAX_HEADER_LINES = 100
+LINGER_SECONDS = 2.0
+
+access_logger = logging.getLogger("app.access")
+
+
+class _RefusedError(Exception):
+    """Raised from a parser callback to stop parsing a request that is refused."""
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        header_timeout: float = 10.0,
+        max_head_bytes: int = MAX_HEAD_BYTES,
+        max_header_lines: int = MAX_HEADER_LINES,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.header_timeout = header_timeout
+        self.max_head_bytes = max_head_bytes
+        self.max_header_lines = max_header_lines
+        self.reading_head = True  # between the end of a request (or the connection's start) and a head's end
+        self.in_message = False  # a request has begun and has not ended
+        self.head_bytes = 0
+        self.head_timer: asyncio.TimerHandle | None = None
+        self.refusal: tuple[ProblemType, str] | None = None
+        self.refused = False
+
+    # -- the connection ---------------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
+        self._unset_keepalive_if_required()
+        if not self.reading_head or self.head_bytes + len(data) <= self.max_head_bytes:
+            if self.reading_head:
+                self.head_bytes += len(data)
+            self._feed(data)
+        else:  # the head may end inside ``data``: feed no more than the rest of the allowance at a time
+            view = memoryview(data)
+            while view and not self.refused:
+                if not self.reading_head:
+                    self._feed(view)
+                    break
+                allowance = self.max_head_bytes - self.head_bytes
+                if allowance <= 0:  # a whole allowance fed, the head not ended, and more to come
+                    self._refuse(*self._too_large())
+                    break
+                piece, view = view[:allowance], view[allowance:]
+                self.head_bytes += len(piece)
+                self._feed(piece)
+        if (
+            self.reading_head
+            and self.head_timer is None
+            and not self.refused
+            and (self.in_message or self.cycle is None or self.cycle.response_complete)
+        ):
+            self._arm_head_timer()
+
+    def _feed(self, data: bytes | memoryview) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            elif self.cycle is not None:
+                # What follows an upgrade offer in this read was skipped by the parser: end the
+                # connection once the answer is sent rather than misread the rest.
+                self.cycle.keep_alive = False
+        except httptools.HttpParserError:
+            if not self.refused:
+                self._refuse(
+                    *(self.refusal or (ProblemType.MALFORMED_REQUEST, "the request is not valid HTTP/1.1"))
+                )
+
+    def _too_large(self) -> tuple[ProblemType, str]:
+        if self.parser.get_http_version() == "0.0":  # the version, which ends the request line, is not in
+            return ProblemType.URI_TOO_LONG, f"the request line is longer than {self.max_head_bytes} bytes"
+        return ProblemType.HEADERS_TOO_LARGE, f"the request head is larger than {self.max_head_bytes} bytes"
+
+    # -- parser callbacks -------------------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self.in_message = True
+        super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        self.reading_head = False
+        self._cancel_head_timer()
+        if len(self.headers) > self.max_header_lines:
+            self.refusal = (ProblemType.HEADERS_TOO_LARGE, f"more than {self.max_header_lines} header lines")
+            raise _RefusedError
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self.in_message = False
+        self.reading_head = True
+        self.head_bytes = 0
+        super().on_message_complete()
+
+    # -- refusing -----------------------------------------------------------------------------------------
+    def send_400_response(self, msg: str) -> None:  # uvicorn's bare text/plain 400, replaced
+        self._refuse(ProblemType.MALFORMED_REQUEST, "the request is not valid HTTP/1.1")
+
+    def _arm_head_timer(self) -> None:
+        self.head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self.head_timer = None
+        if self.transport.is_closing():
+            return
+        if self.in_message:
+            self._refuse(
+                ProblemType.REQUEST_TIMEOUT, f"the request head took longer than {self.header_timeout:g}s"
+            )
+        elif self.cycle is None or self.cycle.response_complete:
+            self.refused = True
+            self.transport.close()  # nothing was asked: close without a word, as for an idle keep-alive
+
+    def _refuse(self, kind: ProblemType, detail: str) -> None:
+        """Answer ``kind`` and close; behind a response still being sent, only close after it."""
+        self.refused = True
+        self._cancel_head_timer()
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False
+            self.flow.pause_reading()
+            return
+        request_id = os.urandom(16).hex()
+        body = problem_bytes(kind, detail, instance=None)
+        headers = [
+            *self.server_state.default_headers,
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+            (b"connection", b"close"),
+            *SECURITY_HEADERS,
+            (b"content-security-policy", JSON_CSP),
+            (b"x-request-id", request_id.encode()),
+        ]
+        head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+        self.transport.write(STATUS_LINE[kind.status] + head + b"\r\n" + body)
+        if self.transport.can_write_eof():
+            # A lingering close: what the client is still sending is read and dropped for a moment, so
+            # that its TCP stack does not reset the connection before it has read the answer.
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
+        fields = {"request_id": request_id, "method": None, "path": None, "status": kind.status}
+        access_logger.info("request", extra={"fields": {**fields, "bytes": len(body), "refused": detail}})

@@ -1,0 +1,274 @@
+"""The HTTP protocol ``briefing serve`` runs (``app.protocol``), on a live server: request-head limits at
+constant cost, the head timeout, and problem documents for what uvicorn would answer bare.
+
+The database does not matter at this level (nothing here reaches a query), so one SQLite server serves
+the module.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import orjson
+import pytest
+
+from app.db import migrate
+from app.db.engine import make_engine
+from app.protocol import MAX_HEAD_BYTES, MAX_HEADER_LINES
+from app.seed.load import seed
+from app.settings import Settings
+from scripts._server import HOST, Server, make_env
+from tests.conftest import SEEDS_DIR
+
+pytestmark = pytest.mark.slow
+
+HEADER_TIMEOUT = 1.0
+SECURITY = ("x-content-type-options", "content-security-policy", "x-request-id", "referrer-policy")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("protocol")
+    settings = Settings(data_dir=data_dir, seeds_dir=SEEDS_DIR)
+    migrate.upgrade(settings)
+    engine = make_engine(settings, read_only=False)
+    seed(engine, SEEDS_DIR)
+    engine.dispose()
+    env = make_env(data_dir=data_dir, extra={"BRIEFING_HEADER_TIMEOUT": str(HEADER_TIMEOUT)}, log_level=None)
+    with Server(env) as running:
+        yield running.start()
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float
+
+    def problem(self) -> dict[str, object]:
+        assert self.headers["content-type"] == "application/problem+json", self.headers
+        for name in SECURITY:
+            assert name in self.headers, name
+        body = orjson.loads(self.body)
+        assert isinstance(body, dict)
+        assert body["status"] == self.status
+        return body
+
+
+def parse(raw: bytes, seconds: float) -> Answer | None:
+    if not raw:
+        return None
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    length = int(headers.get("content-length", len(body)))
+    return Answer(int(status_line.split()[1]), headers, body[:length], seconds)
+
+
+def exchange(server: Server, *chunks: bytes, pause: float = 0.0, timeout: float = 10.0) -> Answer | None:
+    """Send the chunks (``pause`` seconds apart) while reading, until the server closes: the first answer,
+    with the seconds until its first byte."""
+    with socket.create_connection((HOST, server.port), timeout=timeout) as sock:
+        received: list[bytes] = []
+        started = time.perf_counter()
+        first_byte = [0.0]
+
+        def read() -> None:
+            try:
+                while data := sock.recv(1 << 16):
+                    first_byte[0] = first_byte[0] or time.perf_counter()
+                    received.append(data)
+            except OSError:
+                pass
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            for chunk in chunks:
+                sock.sendall(chunk)
+                time.sleep(pause)
+        except OSError:
+            pass  # the server closed after answering: the answer is what counts
+        reader.join(timeout)
+        return parse(b"".join(received), (first_byte[0] or time.perf_counter()) - started)
+
+
+def big_header(size: int) -> list[bytes]:
+    """A request whose one header value is ``size`` bytes, in 1 MiB chunks."""
+    chunk = b"a" * (1 << 20)
+    body = [chunk] * (size // len(chunk)) + [b"a" * (size % len(chunk))]
+    return [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", *body, b"\r\n\r\n"]
+
+
+def get(path: str, *headers: str) -> bytes:
+    lines = "".join(f"{h}\r\n" for h in ("Host: x", *headers))
+    return f"GET {path} HTTP/1.1\r\n{lines}\r\n".encode()
+
+
+def healthz_latencies(server: Server, stop: threading.Event) -> list[float]:
+    """/healthz round trips on one keep-alive connection until ``stop``; seconds each."""
+    request = get("/healthz")
+    latencies: list[float] = []
+    with socket.create_connection((HOST, server.port), timeout=5) as sock:
+        while not stop.is_set():
+            started = time.perf_counter()
+            sock.sendall(request)
+            data = b""
+            while not data.endswith(b'{"status":"ok"}'):
+                data += sock.recv(4096)
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.002)
+    return latencies
+
+
+@pytest.mark.parametrize("size", [1 << 20, 64 << 20], ids=["1MB", "64MB"])
+def test_huge_headers_are_431_at_once_and_healthz_stays_fast(server: Server, size: int) -> None:
+    stop = threading.Event()
+    latencies: list[float] = []
+    prober = threading.Thread(target=lambda: latencies.extend(healthz_latencies(server, stop)))
+    prober.start()
+    try:
+        answers: list[Answer | None] = []
+        flood_until = time.perf_counter() + 1.5
+        while len(answers) < 3 or time.perf_counter() < flood_until:
+            answers.append(exchange(server, *big_header(size)))
+    finally:
+        stop.set()
+        prober.join(10)
+    for answer in answers:
+        assert answer is not None
+        assert answer.status == 431
+        body = answer.problem()
+        assert body["type"] == "https://peacetalks.example/problems/headers-too-large"
+        assert f"larger than {MAX_HEAD_BYTES} bytes" in str(body["detail"])
+        assert answer.seconds < 5, answer.seconds
+    latencies.sort()
+    assert len(latencies) >= 10, latencies
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    assert p99 < 0.050, f"/healthz p99 {p99 * 1000:.1f} ms during the flood"
+
+
+def test_300000_header_lines_are_431(server: Server) -> None:
+    answer = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"a: b\r\n" * 300_000 + b"\r\n")
+    assert answer is not None
+    assert answer.status == 431
+    assert answer.problem()["type"] == "https://peacetalks.example/problems/headers-too-large"
+
+
+def test_header_lines_are_counted(server: Server) -> None:
+    lines = [f"X-{i}: v" for i in range(MAX_HEADER_LINES - 2)]  # with Host and Connection: the limit
+    allowed = exchange(server, get("/healthz", *lines, "Connection: close"))
+    assert allowed is not None
+    assert allowed.status == 200
+    refused = exchange(server, get("/healthz", *lines, "X-One-More: v", "Connection: close"))
+    assert refused is not None
+    assert refused.status == 431
+    assert refused.problem()["detail"] == f"more than {MAX_HEADER_LINES} header lines"
+
+
+def test_a_head_of_exactly_the_limit_is_served(server: Server) -> None:
+    request = get("/healthz", "Connection: close", "X-Pad: ")
+    pad = MAX_HEAD_BYTES - len(request)
+    exact = request.replace(b"X-Pad: ", b"X-Pad: " + b"p" * pad)
+    assert len(exact) == MAX_HEAD_BYTES
+    served = exchange(server, exact)
+    assert served is not None
+    assert served.status == 200
+    refused = exchange(server, exact.replace(b"X-Pad: ", b"X-Pad: p"))
+    assert refused is not None
+    assert refused.status == 431
+
+
+def test_a_url_above_64kb_is_a_414_problem(server: Server) -> None:
+    answer = exchange(server, get("/v1/search?q=" + "a" * 70_000))
+    assert answer is not None
+    assert answer.status == 414
+    assert answer.problem()["type"] == "https://peacetalks.example/problems/uri-too-long"
+
+
+def test_idle_connection_is_closed_within_the_timeout(server: Server) -> None:
+    with socket.create_connection((HOST, server.port), timeout=10) as sock:
+        started = time.perf_counter()
+        assert sock.recv(1) == b""  # closed without a word: nothing was asked
+        assert HEADER_TIMEOUT * 0.8 < time.perf_counter() - started < HEADER_TIMEOUT + 2
+
+
+def test_a_half_sent_head_is_a_408_then_closed(server: Server) -> None:
+    answer = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    assert answer is not None
+    assert answer.status == 408
+    assert answer.problem()["type"] == "https://peacetalks.example/problems/request-timeout"
+    assert HEADER_TIMEOUT * 0.8 < answer.seconds < HEADER_TIMEOUT + 3
+
+
+def test_a_trickled_head_is_cut_off_at_the_timeout(server: Server) -> None:
+    """Slowloris: a byte every 0.2 s never completes the head; the timeout counts from its start."""
+    trickle = [b"GET /healthz HTTP/1.1\r\n", *(b"X" for _ in range(8))]
+    answer = exchange(server, *trickle, pause=0.2)
+    assert answer is not None
+    assert answer.status == 408
+    assert answer.seconds < HEADER_TIMEOUT + 3
+
+
+def test_the_timeout_covers_a_head_after_a_keep_alive_request(server: Server) -> None:
+    started = time.perf_counter()
+    answer = exchange(server, get("/healthz") + b"GET /healthz HTTP/1.1\r\n")
+    assert answer is not None
+    assert answer.status == 200
+    assert answer.body == b'{"status":"ok"}'
+    # then the second, unfinished head was cut off (408 and close) at the timeout
+    assert HEADER_TIMEOUT * 0.8 < time.perf_counter() - started < HEADER_TIMEOUT + 4
+
+
+def test_pipelined_requests_are_all_answered(server: Server) -> None:
+    with socket.create_connection((HOST, server.port), timeout=10) as sock:
+        sock.sendall(get("/healthz") * 3 + get("/healthz", "Connection: close"))
+        data = b""
+        while chunk := sock.recv(1 << 16):
+            data += chunk
+    assert data.count(b"HTTP/1.1 200 OK") == 4
+
+
+def test_malformed_request_is_a_400_problem(server: Server) -> None:
+    answer = exchange(server, b"GET /healthz HTTP/1.1\r\nBad Header\r\n\r\n")
+    assert answer is not None
+    assert answer.status == 400
+    assert answer.problem()["type"] == "https://peacetalks.example/problems/malformed-request"
+
+
+def test_websocket_upgrade_is_a_problem_with_security_headers(server: Server) -> None:
+    upgrade = (
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    )
+    answer = exchange(server, get("/v1/rounds", *upgrade))
+    assert answer is not None
+    assert answer.status == 400
+    assert answer.problem()["type"] == "https://peacetalks.example/problems/websocket-unsupported"
+
+
+def test_an_h2c_upgrade_offer_is_ignored(server: Server) -> None:
+    answer = exchange(server, get("/healthz", "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings"))
+    assert answer is not None
+    assert answer.status == 200
+    assert answer.headers["connection"] == "close"
+
+
+def test_refusals_are_logged(server: Server) -> None:
+    exchange(server, b"GET /healthz HTTP/1.1\r\nBad Header\r\n\r\n")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and '"refused"' not in server.logs():
+        time.sleep(0.1)
+    logged = server.logs().splitlines()
+    lines = [orjson.loads(line) for line in logged if line.startswith("{") and '"refused"' in line]
+    assert lines, server.logs()
+    assert lines[-1]["status"] == 400
+    assert lines[-1]["logger"] == "app.access"
+    assert len(lines[-1]["request_id"]) == 32
