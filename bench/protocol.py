@@ -1,8 +1,8 @@
 """``python -m bench.run --protocol``: what the request-head guard (``app.protocol``) costs on the hot path.
 
-In one run, three rounds with the order alternated, wrk loads the hot cached detail GET of ``briefing serve``'s app
-served with the guarded protocol and with uvicorn's stock httptools protocol, next to the raw-ASGI ceiling
-(stock protocol, the same bytes). The ratios to the ceiling are what to compare; absolute numbers move
+In one run (three rounds, the order alternated), wrk loads the hot cached detail GET of the app served
+with the guarded protocol and with uvicorn's stock httptools protocol, next to the raw-ASGI ceiling (stock
+protocol, the same bytes). The ratios to the ceiling are what to compare; absolute numbers move
 with the machine's load. Prints a table and writes ``bench/work/protocol.json``.
 """
 
