@@ -60,7 +60,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.max_head_bytes = max_head_bytes
         self.max_header_lines = max_header_lines
         self.reading_head = True  # between the end of a request (or the connection's start) and a head's end
-        self.in_message = False  # a request has begun and has not ended
         self.head_bytes = 0
         self.head_timer: asyncio.TimerHandle | None = None
         self.refusal: tuple[ProblemType, str] | None = None
@@ -76,49 +75,66 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        # The common case (a whole head, or a body, within the allowance) runs inline: this is the hot path.
         if self.refused:
             return
-        self._unset_keepalive_if_required()
-        if not self.reading_head or self.head_bytes + len(data) <= self.max_head_bytes:
-            if self.reading_head:
-                self.head_bytes += len(data)
-            self._feed(data)
-        else:  # the head may end inside ``data``: feed no more than the rest of the allowance at a time
-            view = memoryview(data)
-            while view and not self.refused:
-                if not self.reading_head:
-                    self._feed(view)
-                    break
-                allowance = self.max_head_bytes - self.head_bytes
-                if allowance <= 0:  # a whole allowance fed, the head not ended, and more to come
-                    self._refuse(*self._too_large())
-                    break
-                piece, view = view[:allowance], view[allowance:]
-                self.head_bytes += len(piece)
-                self._feed(piece)
+        if self.timeout_keep_alive_task is not None:
+            self._unset_keepalive_if_required()
+        if self.reading_head:
+            if self.head_bytes + len(data) > self.max_head_bytes:
+                self._feed_within_allowance(data)
+                return
+            self.head_bytes += len(data)
+        try:
+            self.parser.feed_data(data)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
+            self._parser_error(exc)
         if (
             self.reading_head
             and self.head_timer is None
+            and (self._head_begun() or self.cycle is None or self.cycle.response_complete)
             and not self.refused
-            and (self.in_message or self.cycle is None or self.cycle.response_complete)
         ):
             self._arm_head_timer()
 
-    def _feed(self, data: bytes | memoryview) -> None:
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
+    def _feed_within_allowance(self, data: bytes) -> None:
+        """Feed a read that may hold the end of a head and more, never more than the allowance at a time."""
+        view = memoryview(data)
+        while view and not self.refused:
+            if not self.reading_head:
+                allowance = len(view)
+            else:
+                allowance = self.max_head_bytes - self.head_bytes
+                if allowance <= 0:  # a whole allowance fed, the head not ended, and more to come
+                    self._refuse(*self._too_large())
+                    return
+            piece, view = view[:allowance], view[allowance:]
+            if self.reading_head:
+                self.head_bytes += len(piece)
+            try:
+                self.parser.feed_data(piece)
+            except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
+                self._parser_error(exc)
+        if self.reading_head and self.head_timer is None and not self.refused:
+            self._arm_head_timer()
+
+    def _parser_error(self, exc: Exception) -> None:
+        if isinstance(exc, httptools.HttpParserUpgrade):
             if self._should_upgrade():
                 self.handle_websocket_upgrade()
             elif self.cycle is not None:
                 # What follows an upgrade offer in this read was skipped by the parser: end the
                 # connection once the answer is sent rather than misread the rest.
                 self.cycle.keep_alive = False
-        except httptools.HttpParserError:
-            if not self.refused:
-                self._refuse(
-                    *(self.refusal or (ProblemType.MALFORMED_REQUEST, "the request is not valid HTTP/1.1"))
-                )
+        elif not self.refused:
+            self._refuse(
+                *(self.refusal or (ProblemType.MALFORMED_REQUEST, "the request is not valid HTTP/1.1"))
+            )
+
+    def _head_begun(self) -> bool:
+        """Whether part of a request head has arrived: uvicorn starts a new scope when a request begins
+        and sets its method when the head is complete."""
+        return self.reading_head and self.scope is not None and "method" not in self.scope
 
     def _too_large(self) -> tuple[ProblemType, str]:
         if self.parser.get_http_version() == "0.0":  # the version, which ends the request line, is not in
@@ -126,23 +142,20 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         return ProblemType.HEADERS_TOO_LARGE, f"the request head is larger than {self.max_head_bytes} bytes"
 
     # -- parser callbacks -------------------------------------------------------------------------------
-    def on_message_begin(self) -> None:
-        self.in_message = True
-        super().on_message_begin()
-
+    # (The parent's methods are called by name, not through super(): these run on every request.)
     def on_headers_complete(self) -> None:
         self.reading_head = False
-        self._cancel_head_timer()
+        if self.head_timer is not None:
+            self._cancel_head_timer()
         if len(self.headers) > self.max_header_lines:
             self.refusal = (ProblemType.HEADERS_TOO_LARGE, f"more than {self.max_header_lines} header lines")
             raise _RefusedError
-        super().on_headers_complete()
+        HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:
-        self.in_message = False
         self.reading_head = True
         self.head_bytes = 0
-        super().on_message_complete()
+        HttpToolsProtocol.on_message_complete(self)
 
     # -- refusing -----------------------------------------------------------------------------------------
     def send_400_response(self, msg: str) -> None:  # uvicorn's bare text/plain 400, replaced
@@ -160,7 +173,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.head_timer = None
         if self.transport.is_closing():
             return
-        if self.in_message:
+        if self._head_begun():
             self._refuse(
                 ProblemType.REQUEST_TIMEOUT, f"the request head took longer than {self.header_timeout:g}s"
             )

@@ -226,12 +226,16 @@ def test_the_timeout_covers_a_head_after_a_keep_alive_request(server: Server) ->
 
 
 def test_pipelined_requests_are_all_answered(server: Server) -> None:
+    """Heads counted across reads and requests, bodies not counted as heads."""
+    body = b"x" * (3 * MAX_HEAD_BYTES)
+    post = b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
     with socket.create_connection((HOST, server.port), timeout=10) as sock:
-        sock.sendall(get("/healthz") * 3 + get("/healthz", "Connection: close"))
+        sock.sendall(get("/healthz") * 3 + post + get("/healthz", "Connection: close"))
         data = b""
         while chunk := sock.recv(1 << 16):
             data += chunk
     assert data.count(b"HTTP/1.1 200 OK") == 4
+    assert data.count(b"HTTP/1.1 405 Method Not Allowed") == 1
 
 
 def test_malformed_request_is_a_400_problem(server: Server) -> None:
