@@ -23,7 +23,8 @@ SERVER_OPTIONS: dict[str, Any] = {
     "ws": "none",  # no WebSocket: an upgrade offer reaches the app as plain HTTP (a problem document)
     "h11_max_incomplete_event_size": 16 * 1024,
 }
-"""How ``briefing serve`` runs uvicorn; the benchmark's ceiling app is served with the same options."""
+"""How ``briefing serve`` runs uvicorn (plus ``http``: the guarded protocol of ``app.protocol``); the
+benchmark's ceiling app is served with the same options and uvicorn's stock protocol."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
