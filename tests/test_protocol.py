@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import orjson
@@ -126,20 +126,39 @@ def healthz_latencies(server: Server, stop: threading.Event) -> list[float]:
     return latencies
 
 
-@pytest.mark.parametrize("size", [1 << 20, 64 << 20], ids=["1MB", "64MB"])
-def test_huge_headers_are_431_at_once_and_healthz_stays_fast(server: Server, size: int) -> None:
+def p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    assert len(ordered) >= 10, ordered
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def probing(server: Server, seconds: float, load: Callable[[], object] | None = None) -> list[float]:
+    """/healthz latencies over ``seconds`` (and while ``load`` runs, called until then)."""
     stop = threading.Event()
     latencies: list[float] = []
     prober = threading.Thread(target=lambda: latencies.extend(healthz_latencies(server, stop)))
     prober.start()
     try:
-        answers: list[Answer | None] = []
-        flood_until = time.perf_counter() + 1.5
-        while len(answers) < 3 or time.perf_counter() < flood_until:
-            answers.append(exchange(server, *big_header(size)))
+        until = time.perf_counter() + seconds
+        while time.perf_counter() < until:
+            if load is None:
+                time.sleep(0.05)
+            else:
+                load()
     finally:
         stop.set()
         prober.join(10)
+    return latencies
+
+
+@pytest.mark.parametrize("size", [1 << 20, 64 << 20], ids=["1MB", "64MB"])
+def test_huge_headers_are_431_at_once_and_healthz_stays_fast(server: Server, size: int) -> None:
+    """Before the guard a 64 MB header stalled /healthz for seconds. The bound is 50 ms, or twice the same
+    probe's p99 without the flood when this shared machine is itself slower than that."""
+    quiet = p99(probing(server, 1.5))
+    answers: list[Answer | None] = []
+    flooded = p99(probing(server, 3.0, lambda: answers.append(exchange(server, *big_header(size)))))
+    assert len(answers) >= 3
     for answer in answers:
         assert answer is not None
         assert answer.status == 431
@@ -147,10 +166,10 @@ def test_huge_headers_are_431_at_once_and_healthz_stays_fast(server: Server, siz
         assert body["type"] == "https://peacetalks.example/problems/headers-too-large"
         assert f"larger than {MAX_HEAD_BYTES} bytes" in str(body["detail"])
         assert answer.seconds < 5, answer.seconds
-    latencies.sort()
-    assert len(latencies) >= 10, latencies
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    assert p99 < 0.050, f"/healthz p99 {p99 * 1000:.1f} ms during the flood"
+    bound = max(0.050, 2 * quiet)
+    assert flooded < bound, (
+        f"/healthz p99 {flooded * 1000:.1f} ms in the flood, {quiet * 1000:.1f} ms without"
+    )
 
 
 def test_300000_header_lines_are_431(server: Server) -> None:
