@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 FULL_TEXT_OBJECTS = ("search_fts", "search_tsv", "ix_search_entries_tsv")
-"""Dialect-specific full-text machinery the migration creates by hand (FTS5 tables on SQLite, a generated
-tsvector column and its GIN index on PostgreSQL): not in the models, so left out of comparisons."""
+"""Dialect-specific full-text machinery the migrations create by hand (FTS5 tables on SQLite, a tsvector
+table and its GIN index on PostgreSQL): not in the models, so left out of comparisons."""
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -349,14 +350,27 @@ class RoundLink(Base):
 
 
 class SearchEntry(Base):
-    """The searchable text of one item. SQLite indexes it with FTS5, PostgreSQL with a tsvector + GIN."""
+    """The searchable text of one item (``body`` includes its labels and linked names). The full-text
+    index is derived from these rows in the seed's transaction (``app.db.search_index``): FTS5 on SQLite,
+    a tsvector table with a GIN index on PostgreSQL. Ids order hits within a tier: collection, then
+    seed order (``app.seed.search_entries``)."""
 
     __tablename__ = "search_entries"
     __table_args__ = (Index(None, "collection", "item_id", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     collection: Mapped[str] = mapped_column(String(20))
     item_id: Mapped[str] = mapped_column(Slug)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    folded: Mapped[str] = mapped_column(Text, comment="title and body without diacritics (PostgreSQL index).")
+
+
+class SearchAlias(Base):
+    """A spelling readers may type for a name (``zelensky``), as folded words, and the names it finds."""
+
+    __tablename__ = "search_aliases"
+
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    names: Mapped[list[str]] = mapped_column(JSON)

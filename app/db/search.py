@@ -1,75 +1,66 @@
-"""Full-text search with the database's own engine, safe for any string a user can type.
+"""Full-text search, the same on SQLite (FTS5) and PostgreSQL (tsvector + GIN), for any string a user types.
 
-User input never reaches ``MATCH`` or a tsquery parser raw: it is split into word tokens (letters and
-digits only, diacritics folded), each quoted for FTS5 or passed to ``plainto_tsquery``: every word must
-match on both engines (``websearch_to_tsquery`` would read a typed "or" as an operator).
-Ranking: bm25 on SQLite (title weighted 5×), ``ts_rank_cd`` on PostgreSQL; snippets come from the engine.
+The query is parsed by ``app.domain.search_query`` and written for the engine as quoted terms only: no
+user text ever reaches ``MATCH`` or a tsquery parser. Both engines store the same terms
+(``app.domain.search_terms``), so both find the same entries.
+
+Order, without scoring every match: hits whose title matches the query come first (tier 0), then the
+others (tier 1); within a tier, entries in id order (collection, then seed order; see
+``app.seed.search_entries``). Each tier is one index scan in id order that stops at the page's end, so a
+page costs the same with 20 matches or 20,000. Counts are one more scan of the matches, reading ids only.
+Snippets are made for the page's rows alone, from the stored text.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import JSON, Connection, String, bindparam, text
 
-from app.domain.text import fold_diacritics
+from app.domain import search_query
+from app.domain.search_query import Node
+from app.seed.search_entries import RANK_SHIFT, SEARCH_ORDER, collection_of, id_range
 
 MARK_START = "[["
 MARK_END = "]]"
-MAX_TOKENS = 16
-_TOKEN = re.compile(r"[^\W_]+")
+SNIPPET_WORDS = 24
+TITLE, TEXT = 0, 1
+"""Tiers: the query matches the title / only the text. A hit's ``score`` is 1 for tier 0, 0 for tier 1."""
 
 Row = dict[str, Any]
 
+_SQL = {
+    "sqlite": {
+        "page": "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :q "
+        "AND rowid > :after AND rowid <= :last ORDER BY rowid LIMIT :limit",
+        "counts": "SELECT rowid >> :shift AS r, count(*) AS n FROM search_fts "
+        "WHERE search_fts MATCH :q GROUP BY r",
+    },
+    "postgresql": {
+        "page": "SELECT id FROM search_tsv WHERE tsv @@ CAST(:q AS tsquery) "
+        "AND id > :after AND id <= :last ORDER BY id LIMIT :limit",
+        "counts": "SELECT id >> CAST(:shift AS integer) AS r, count(*) AS n FROM search_tsv "
+        "WHERE tsv @@ CAST(:q AS tsquery) GROUP BY r",
+    },
+}
+_ALIASES = (
+    text("SELECT alias, names FROM search_aliases WHERE alias IN :keys")
+    .bindparams(bindparam("keys", expanding=True))
+    .columns(alias=String, names=JSON)
+)
+_ENTRIES = text(
+    "SELECT id, collection, item_id, title, body FROM search_entries WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 
-def tokens(query: str) -> list[str]:
-    """Word tokens of the query, diacritics folded, at most ``MAX_TOKENS`` of at most 64 characters."""
-    return [t[:64] for t in _TOKEN.findall(fold_diacritics(query))][:MAX_TOKENS]
 
-
-# Phase 1 ranks every match but reads only the full-text index (and, with a type filter, one primary-key
-# lookup per match); phase 2 fetches titles and builds snippets for the page's rows alone.
-_SQLITE_RANK = """
-SELECT entry_id, score FROM (
-    SELECT rowid AS entry_id, -bm25(search_fts, 5.0, 1.0) AS score
-    FROM search_fts WHERE search_fts MATCH :match
-) AS hits
-WHERE (:type IS NULL OR EXISTS (
-        SELECT 1 FROM search_entries AS e WHERE e.id = hits.entry_id AND e.collection = :type))
-  AND (:after_score IS NULL OR score < :after_score OR (score = :after_score AND entry_id > :after_id))
-ORDER BY score DESC, entry_id
-LIMIT :limit
-"""
-
-_SQLITE_PAGE = """
-SELECT e.id AS entry_id, e.collection, e.item_id, e.title,
-       snippet(search_fts, -1, :mark_start, :mark_end, '…', 16) AS snippet
-FROM search_fts JOIN search_entries AS e ON e.id = search_fts.rowid
-WHERE search_fts MATCH :match AND search_fts.rowid IN :ids
-"""
-
-_POSTGRESQL_RANK = """
-SELECT entry_id, score FROM (
-    SELECT e.id AS entry_id, ts_rank_cd(e.search_tsv, q.query)::float8 AS score
-    FROM search_entries AS e, plainto_tsquery('english'::regconfig, :match) AS q(query)
-    WHERE e.search_tsv @@ q.query AND (CAST(:type AS text) IS NULL OR e.collection = CAST(:type AS text))
-) AS hits
-WHERE CAST(:after_score AS float8) IS NULL OR score < CAST(:after_score AS float8)
-   OR (score = CAST(:after_score AS float8) AND entry_id > CAST(:after_id AS integer))
-ORDER BY score DESC, entry_id
-LIMIT :limit
-"""
-
-_POSTGRESQL_PAGE = """
-SELECT e.id AS entry_id, e.collection, e.item_id, e.title,
-       ts_headline('english'::regconfig, e.title || E'\\n' || e.body,
-                   plainto_tsquery('english'::regconfig, :match),
-                   'StartSel=' || :mark_start || ', StopSel=' || :mark_end
-                   || ', MaxWords=30, MinWords=12, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
-FROM search_entries AS e
-WHERE e.id IN :ids
-"""
+@dataclass
+class Results:
+    items: list[Row] = field(default_factory=list)
+    next_position: tuple[int, int] | None = None
+    total: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
 
 
 def search(
@@ -77,55 +68,86 @@ def search(
     query: str,
     *,
     collection: str | None,
-    after: tuple[float, int] | None,
+    after: tuple[int, int] | None,
     limit: int,
-) -> tuple[list[Row], tuple[float, int] | None]:
-    """One page of ranked hits after the keyset position ``after`` (score, entry id)."""
-    words = tokens(query)
-    if not words:
-        return [], None
-    sqlite = connection.dialect.name == "sqlite"
-    match = " ".join('"' + w + '"' for w in words) if sqlite else " ".join(words)
-    rank = text(_SQLITE_RANK if sqlite else _POSTGRESQL_RANK).bindparams(
-        bindparam("after_score", type_=None), bindparam("after_id", type_=None), bindparam("type", type_=None)
-    )
-    ranked = connection.execute(
-        rank,
-        {
-            "match": match,
-            "type": collection,
-            "after_score": after[0] if after else None,
-            "after_id": after[1] if after else None,
-            "limit": limit + 1,
-        },
-    ).all()
-    next_position = None
-    if len(ranked) > limit:
-        ranked = ranked[:limit]
-        next_position = (float(ranked[-1].score), int(ranked[-1].entry_id))
-    if not ranked:
-        return [], None
-    page = text(_SQLITE_PAGE if sqlite else _POSTGRESQL_PAGE).bindparams(bindparam("ids", expanding=True))
-    details = {
-        row["entry_id"]: row
-        for row in connection.execute(
-            page,
+) -> Results:
+    """One page of hits after the keyset position ``after`` (tier, entry id), with the counts."""
+    tree = search_query.parse(query)
+    if tree is None:
+        return Results(by_type=dict.fromkeys(SEARCH_ORDER, 0))
+    tree = _with_aliases(connection, tree)
+    dialect = connection.dialect.name
+    write = search_query.fts5 if dialect == "sqlite" else search_query.tsquery
+    everything, in_title = write(tree), write(tree, title_only=True)
+    queries = {TITLE: in_title, TEXT: f"({everything}) NOT ({in_title})" if dialect == "sqlite" else None}
+    if dialect != "sqlite":
+        queries[TEXT] = f"({everything}) & !({in_title})"
+    first, last = id_range(collection) if collection else (0, (len(SEARCH_ORDER) + 1) << RANK_SHIFT)
+    page_sql = text(_SQL[dialect]["page"])
+    hits: list[tuple[int, int]] = []
+    tier, position = after if after is not None else (TITLE, first - 1)
+    while tier <= TEXT and len(hits) <= limit:
+        found = connection.execute(
+            page_sql,
             {
-                "match": match,
-                "ids": [r.entry_id for r in ranked],
-                "mark_start": MARK_START,
-                "mark_end": MARK_END,
+                "q": queries[tier],
+                "after": max(position, first - 1),
+                "last": last,
+                "limit": limit + 1 - len(hits),
             },
-        ).mappings()
+        ).scalars()
+        hits += [(tier, entry) for entry in found]
+        tier, position = tier + 1, first - 1
+    counts = {
+        collection_of(rank): n
+        for rank, n in connection.execute(
+            text(_SQL[dialect]["counts"]), {"q": everything, "shift": RANK_SHIFT}
+        ).tuples()
     }
-    items = [
-        {
-            "type": details[r.entry_id]["collection"],
-            "id": details[r.entry_id]["item_id"],
-            "title": details[r.entry_id]["title"],
-            "snippet": details[r.entry_id]["snippet"],
-            "score": round(float(r.score), 6),
-        }
-        for r in ranked
-    ]
-    return items, next_position
+    by_type = {name: counts.get(name, 0) for name in SEARCH_ORDER}
+    results = Results(
+        total=by_type[collection] if collection else sum(by_type.values()),
+        by_type=by_type,
+    )
+    if len(hits) > limit:
+        hits = hits[:limit]
+        results.next_position = hits[-1]
+    results.items = _render(connection, hits, tree)
+    return results
+
+
+def _with_aliases(connection: Connection, tree: Node) -> Node:
+    keys = search_query.alias_keys(tree)
+    if not keys:
+        return tree
+    found = connection.execute(_ALIASES, {"keys": sorted(set(keys))}).tuples()
+    aliases = {alias: [tuple(name.split()) for name in names] for alias, names in found}
+    return search_query.expand(tree, aliases) if aliases else tree
+
+
+def _render(connection: Connection, hits: Sequence[tuple[int, int]], tree: Node) -> list[Row]:
+    if not hits:
+        return []
+    entries = {row.id: row for row in connection.execute(_ENTRIES, {"ids": [entry for _, entry in hits]})}
+    items = []
+    for tier, entry_id in hits:
+        entry = entries[entry_id]
+        items.append(
+            {
+                "type": entry.collection,
+                "id": entry.item_id,
+                "title": entry.title,
+                "snippet": _snippet(entry.title, entry.body, tree),
+                "score": 1.0 if tier == TITLE else 0.0,
+            }
+        )
+    return items
+
+
+def _snippet(title: str, body: str, tree: Node) -> str:
+    """The best part of the text with its matches marked, else of the title; else the text's start."""
+    for part in (body, title):
+        marked = search_query.highlight(part, tree, start=MARK_START, end=MARK_END, width=SNIPPET_WORDS)
+        if marked is not None:
+            return marked
+    return search_query.highlight(body, None, start=MARK_START, end=MARK_END, width=SNIPPET_WORDS) or ""

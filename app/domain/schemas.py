@@ -219,13 +219,23 @@ class SearchHit(Schema):
     type: str = Field(description="The collection the hit belongs to (or `documents`).")
     id: str
     title: str
-    snippet: str = Field(description="Matching text, matches between `[` and `]`.")
-    score: float = Field(description="Higher is better.")
+    snippet: str = Field(
+        description="The best part of the hit's text (or title), each match between `[[` and `]]`; "
+        "`…` where the text is cut."
+    )
+    score: float = Field(
+        description="1 when the query matches the title, 0 when it matches only the text. Hits come "
+        "title matches first, then by collection and the article's order."
+    )
 
 
 class SearchPage(Schema):
     items: list[SearchHit]
     next_cursor: str | None
+    total: int = Field(description="Hits of the query (of `type`, when given), on every page.")
+    by_type: dict[str, int] = Field(
+        description="Hits per collection, ignoring `type`; every collection is listed, zero or not."
+    )
 
 
 class Photo(Schema):

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text
+from sqlalchemy import Connection, Engine, delete, insert, select
 
+from app.db import search_index
 from app.db.models import Base, Dataset
 from app.seed.errors import SeedError
 from app.seed.plan import LoadPlan, build_plan
@@ -62,8 +63,7 @@ def _replace_all(connection: Connection, plan: LoadPlan) -> None:
         rows = plan.rows.get(table.name)
         if rows:
             connection.execute(insert(table), rows)
-    if connection.dialect.name == "sqlite":
-        connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    search_index.rebuild(connection)
     connection.execute(
         insert(Dataset).values(
             id=1, version=plan.version, seeded_at=dt.datetime.now(dt.UTC), counts=plan.counts()

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from app.seed import search_entries
 from app.seed.errors import SeedError, SeedProblem
 from app.seed.provenance import QuoteNotFoundError, locate, not_found
 from app.seed.read import seed_file_name
@@ -21,7 +22,7 @@ from app.seed.rows import date_columns, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
 from app.seed.suggest import unknown_reference
 
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 """Bump when the loader derives rows differently, so that a re-seed is not mistaken for a no-op."""
 
 Row = dict[str, Any]
@@ -179,12 +180,24 @@ class _Planner:
         self.barriers()
         self.implications()
         self.events()
-        for row in self.search:
-            self.plan.add("search_entries", row)
+        self.search_entries()
         if self.problems:
             raise SeedError(self.problems)
         self.plan.version = self.version()
         return self.plan
+
+    def search_entries(self) -> None:
+        for row in search_entries.derive(self.search, self.plan.rows):
+            self.plan.add("search_entries", row)
+        entities = [
+            ("parties", f"parties[{i}]", [p.name, *p.aliases], p.search_aliases)
+            for i, p in enumerate(self.seeds.parties)
+        ] + [("people", f"people[{i}]", [p.name], p.search_aliases) for i, p in enumerate(self.seeds.people)]
+        rows, problems = search_entries.alias_rows(entities)
+        for row in rows:
+            self.plan.add("search_aliases", row)
+        for problem in problems:
+            self.problem(*problem)
 
     def documents(self) -> None:
         for i, doc in enumerate(self.seeds.documents):

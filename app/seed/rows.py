@@ -3,11 +3,10 @@ database and the read API expect."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from app.domain.dates import PartialDate
-from app.domain.text import fold_diacritics
 
 Row = dict[str, Any]
 
@@ -44,19 +43,11 @@ def link_rows(collection: str, item_id: str, column: str, values: Sequence[str],
     ]
 
 
-def search_row(
-    collection: str,
-    item_id: str,
-    title: str,
-    *parts: str | None,
-    fold: Callable[[str], str] = fold_diacritics,
-) -> Row:
-    """The searchable text of one item."""
-    body = "\n".join(p for p in parts if p)
+def search_row(collection: str, item_id: str, title: str, *parts: str | None) -> Row:
+    """The searchable text of one item (``app.seed.search_entries`` adds its id, labels and names)."""
     return {
         "collection": collection,
         "item_id": item_id,
         "title": title,
-        "body": body,
-        "folded": fold(f"{title}\n{body}"),
+        "body": "\n".join(p for p in parts if p),
     }

@@ -171,11 +171,18 @@ class SourceSeed(SeedModel):
     citations: Annotated[list[CitationSeed], Field(min_length=1)]
 
 
+SEARCH_ALIASES = (
+    "Other spellings readers may type that the article does not use (Zelensky for Zelenskyy, Kiev for Kyiv): "
+    "a search for one also finds the name and aliases. Used by search only."
+)
+
+
 class PartySeed(SeedModel):
     id: Slug
     name: Text
     kind: PartyKind
     aliases: list[Text] = []
+    search_aliases: list[Text] = Field(default=[], description=SEARCH_ALIASES)
     description: Text | None = None
 
 
@@ -184,6 +191,7 @@ class PersonSeed(SeedModel):
     name: Text = Field(description="As the article spells it.")
     role: Text
     party: Slug | None = None
+    search_aliases: list[Text] = Field(default=[], description=SEARCH_ALIASES)
     citations: list[CitationSeed] = []
 
 

@@ -4,7 +4,7 @@
 migrations, then fills every table with rows of the same shapes the seed loader produces
 (``app.seed.plan``): documents with text, the twelve collections, citations whose ``start``/``end`` point
 into the synthetic documents (``text[start:end] == quote``), topic/party/person/round links and search
-entries with folded text, then rebuilds the FTS index and stores the data set's version.
+entries, then rebuilds the full-text index and stores the data set's version.
 
 It is unmistakably synthetic: document and briefing titles start with ``[SYNTHETIC]``, the data set's
 ``counts`` carry ``"synthetic": 1`` and its version is ``sha256("synthetic:{rows}:{random_seed}")``.
@@ -24,18 +24,16 @@ import hashlib
 import json
 import os
 import random
-import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, insert, text
+from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, insert
 
-from app.db import migrate
+from app.db import migrate, search_index
 from app.db.models import Base, Dataset
 from app.domain.dates import PartialDate
-from app.domain.text import fold_diacritics
 from app.domain.vocab import (
     BarrierCategory,
     DatePrecision,
@@ -48,6 +46,7 @@ from app.domain.vocab import (
     RoundStatus,
 )
 from app.seed.rows import date_columns, link_rows, search_row
+from app.seed.search_entries import entry_id
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
@@ -344,20 +343,6 @@ def _dates(year: int, month: int, day: int, precision: DatePrecision) -> tuple[s
     return exact.isoformat(), exact, exact
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _fold_run(match: re.Match[str]) -> str:
-    return fold_diacritics(match.group())
-
-
-def _fold(value: str) -> str:
-    """``fold_diacritics(value)``, computed only over runs of non-ASCII characters: folding leaves ASCII
-    as it is, decomposes character by character and drops combining marks (never ASCII), so folding each
-    non-ASCII run on its own gives the same text much faster for long, mostly ASCII documents."""
-    return value if value.isascii() else _NON_ASCII.sub(_fold_run, value)
-
-
 class _Writer:
     """Buffers rows per table and inserts them in chunks with the driver's ``executemany``.
 
@@ -549,7 +534,7 @@ class _Synth:
         self.search_id += 1
         self.w.add(
             "search_entries",
-            {"id": self.search_id, **search_row(collection, item_id, title, *parts, fold=_fold)},
+            {**search_row(collection, item_id, title, *parts), "id": entry_id(collection, self.search_id)},
         )
 
     def citations_count(self) -> int:
@@ -950,7 +935,7 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
             _Synth(rows, random_seed, writer).run()
             for _name, sql in indexes:
                 connection.exec_driver_sql(sql)
-            connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+            search_index.rebuild(connection)
             counts = {**dict(sorted(writer.counts.items())), "synthetic": 1}
             connection.execute(
                 insert(Dataset).values(

@@ -42,16 +42,22 @@ def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Res
 
 
 def page_response(
-    request: Request, items: list[Any], *, scope: str, next_position: tuple[Any, Any] | None
+    request: Request,
+    items: list[Any],
+    *,
+    scope: str,
+    next_position: tuple[Any, Any] | None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """A page of items, with an opaque cursor and a ``Link: rel="next"`` header unless it is the last."""
+    """A page of items, with an opaque cursor and a ``Link: rel="next"`` header unless it is the last;
+    ``extra`` fields (counts) follow ``next_cursor``."""
     if next_position is None:
-        return json_response({"items": items, "next_cursor": None})
+        return json_response({"items": items, "next_cursor": None, **(extra or {})})
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
     url = request.url.include_query_params(cursor=next_cursor)
     headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
-    return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
+    return json_response({"items": items, "next_cursor": next_cursor, **(extra or {})}, headers=headers)
 
 
 def build_router() -> APIRouter:

@@ -28,9 +28,14 @@ SearchType = StrEnum("SearchType", [(name, name) for name in sorted([s.name for 
     operation_id="search",
     tags=["Search"],
     summary="Search everything",
-    description="Full-text search over every collection and the document's text, best match first. "
-    "Case- and diacritics-insensitive, with stemming; every word must match. Any input is safe: "
-    "operators and punctuation are treated as plain text. Snippets mark matches with `[[` and `]]`.",
+    description="Full-text search over every collection and the document's text. Syntax: `words` (every "
+    'word must match, stemmed: `demands` finds `demand`), `"exact phrase"`, `prefix*`, `a OR b`, '
+    "`-excluded`, `( … )`. Case- and diacritics-insensitive; no stop words. Anything the syntax cannot "
+    "parse is searched as plain words; any input is safe. Besides its text, an item is found by its "
+    "labels (`red line`, `structural`), the names of the parties, topics and people it links, and "
+    "search aliases (`Zelensky`, `Kiev`). Hits whose title matches come first, then by collection and "
+    "the article's order. `total` and `by_type` count every hit. Snippets mark matches with `[[` and "
+    "`]]`. The same query finds the same hits on SQLite and PostgreSQL.",
     response_model=None,
     responses={
         200: {
@@ -44,7 +49,13 @@ def search(
     request: Request,
     engine: EngineDep,
     q: Annotated[
-        str, Query(min_length=1, max_length=1000, description="Words to look for.", examples=["neutrality"])
+        str,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description="What to look for (see the syntax above).",
+            examples=['"frozen conflict"'],
+        ),
     ],
     type: Annotated[SearchType | None, Query(description="Only hits of this collection.")] = None,
     limit: Annotated[
@@ -62,11 +73,15 @@ def search(
             position = decode_cursor(cursor, sort=scope)
         except InvalidCursorError as exc:
             raise ProblemError(ProblemType.INVALID_CURSOR, f"invalid cursor: {exc}") from None
-        if not isinstance(position.key, float | int) or not position.id.isdigit():
+        if position.key not in (search_queries.TITLE, search_queries.TEXT) or not position.id.isdigit():
             raise ProblemError(ProblemType.INVALID_CURSOR, "invalid cursor: damaged or forged")
-        after = (float(position.key), int(position.id))
+        after = (int(position.key), int(position.id))
     with engine.connect() as connection:
-        items, next_position = search_queries.search(
-            connection, q, collection=collection, after=after, limit=limit
-        )
-    return page_response(request, items, scope=scope, next_position=next_position)
+        results = search_queries.search(connection, q, collection=collection, after=after, limit=limit)
+    return page_response(
+        request,
+        results.items,
+        scope=scope,
+        next_position=results.next_position,
+        extra={"total": results.total, "by_type": results.by_type},
+    )
