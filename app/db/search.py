@@ -102,7 +102,7 @@ def search(
         collection_of(rank): n
         for rank, n in connection.execute(
             text(_SQL[dialect]["counts"]), {"q": everything, "shift": RANK_SHIFT}
-        ).tuples()
+        ).all()
     }
     by_type = {name: counts.get(name, 0) for name in SEARCH_ORDER}
     results = Results(
@@ -120,7 +120,7 @@ def _with_aliases(connection: Connection, tree: Node) -> Node:
     keys = search_query.alias_keys(tree)
     if not keys:
         return tree
-    found = connection.execute(_ALIASES, {"keys": sorted(set(keys))}).tuples()
+    found = connection.execute(_ALIASES, {"keys": sorted(set(keys))}).all()
     aliases = {alias: [tuple(name.split()) for name in names] for alias, names in found}
     return search_query.expand(tree, aliases) if aliases else tree
 

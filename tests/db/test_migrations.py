@@ -27,7 +27,9 @@ def _tables(engine: Engine) -> set[str]:
 def _full_text_objects(engine: Engine) -> set[str]:
     if engine.dialect.name == "sqlite":
         return {t for t in _tables(engine) if t.startswith("search_fts")}
-    return {ix["name"] for ix in inspect(engine).get_indexes("search_entries") if "tsv" in (ix["name"] or "")}
+    if "search_tsv" not in _tables(engine):
+        return set()
+    return {"search_tsv"} | {ix["name"] or "" for ix in inspect(engine).get_indexes("search_tsv")}
 
 
 def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
@@ -38,10 +40,10 @@ def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
 
         migrate.upgrade(empty_db.settings)
         tables = _tables(engine)
-        assert tables - {t for t in tables if t.startswith("search_fts")} == MODEL_TABLES | {
+        assert tables - {t for t in tables if t.startswith(("search_fts", "search_tsv"))} == MODEL_TABLES | {
             "alembic_version"
         }
-        expected_fts = {"search_fts"} if empty_db.backend == "sqlite" else {"ix_search_entries_tsv"}
+        expected_fts = {"search_fts"} if empty_db.backend == "sqlite" else {"search_tsv", "search_tsv_gin"}
         assert expected_fts <= _full_text_objects(engine)
         assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
 
