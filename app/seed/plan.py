@@ -190,9 +190,12 @@ class _Planner:
         for row in search_entries.derive(self.search, self.plan.rows):
             self.plan.add("search_entries", row)
         entities = [
-            ("parties", f"parties[{i}]", [p.name, *p.aliases], p.search_aliases)
+            ("parties", p.id, f"parties[{i}]", [p.name, *p.aliases], p.search_aliases)
             for i, p in enumerate(self.seeds.parties)
-        ] + [("people", f"people[{i}]", [p.name], p.search_aliases) for i, p in enumerate(self.seeds.people)]
+        ] + [
+            ("people", p.id, f"people[{i}]", [p.name], p.search_aliases)
+            for i, p in enumerate(self.seeds.people)
+        ]
         rows, problems = search_entries.alias_rows(entities)
         for row in rows:
             self.plan.add("search_aliases", row)

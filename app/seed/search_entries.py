@@ -98,14 +98,19 @@ def derive(entries: Sequence[Row], rows: Mapping[str, Sequence[Row]]) -> list[Ro
 
 
 def alias_rows(
-    entities: Sequence[tuple[str, str, Sequence[str], Sequence[str]]],
+    entities: Sequence[tuple[str, str, str, Sequence[str], Sequence[str]]],
 ) -> tuple[list[Row], list[tuple[str, str, str]]]:
-    """``search_aliases`` rows from ``(collection, path, names, search aliases)`` of each party and
-    person, and the problems found: ``(collection, path, reason)``."""
+    """``search_aliases`` rows from ``(collection, id, path, names, search aliases)`` of each party and
+    person, and the problems found: ``(collection, path, reason)``. A repeated id (reported as such) is
+    skipped."""
     rows: dict[str, Row] = {}
     problems: list[tuple[str, str, str]] = []
-    known = {" ".join(words(n)) for _c, _p, entity_names, _a in entities for n in entity_names}
-    for collection, path, entity_names, aliases in entities:
+    known = {" ".join(words(n)) for *_, entity_names, _a in entities for n in entity_names}
+    seen: set[tuple[str, str]] = set()
+    for collection, item_id, path, entity_names, aliases in entities:
+        if (collection, item_id) in seen:
+            continue
+        seen.add((collection, item_id))
         for index, alias in enumerate(aliases):
             key = " ".join(words(alias))
             where = f"{path}.search_aliases[{index}]"
