@@ -13,7 +13,8 @@ made of the tokens of ``app.domain.search_terms`` (letters and digits only).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from app.domain.search_terms import spans, stem, words
@@ -285,15 +286,35 @@ def tsquery(tree: Node, *, title_only: bool = False) -> str:
 
 
 # -- snippets -----------------------------------------------------------------------------------------
+CHUNK = 3000
+"""Long texts are read in chunks of about this many characters, up to the first with a match."""
+
+
 def highlight(text: str, tree: Node | None, *, start: str, end: str, width: int = 24) -> str | None:
-    """The part of ``text`` around its best ``width`` words, matches between ``start`` and ``end``;
-    ``None`` when nothing in the text matches (without a tree: the text's first words)."""
-    tokens = list(spans(text))
-    if not tokens:
-        return None
+    """The part of ``text`` around its best ``width`` words (in the first chunk with a match), matches
+    between ``start`` and ``end``; ``None`` when nothing matches (without a tree: the text's first words)."""
+    leaves = list(_leaves(tree, excluded=False)) if tree is not None else []
+    offset = 0
+    while offset < len(text):
+        stop = (
+            len(text)
+            if len(text) - offset <= CHUNK * 1.5
+            else text.find(" ", offset + CHUNK) + 1 or len(text)
+        )
+        tokens = spans(text, offset, stop)
+        marked = _marked(tokens, leaves)
+        if tokens and (tree is None or any(marked)):
+            return _window(text, tokens, marked, width, start=start, end=end)
+        if tree is None:
+            return None
+        offset = stop
+    return None
+
+
+def _marked(tokens: Sequence[tuple[int, int, str]], leaves: Sequence[Word | Phrase]) -> list[bool]:
     marked = [False] * len(tokens)
-    stems = [stem(t[2]) for t in tokens]
-    for node in _leaves(tree, excluded=False) if tree is not None else ():
+    stems = [stem(t[2]) for t in tokens] if any(isinstance(n, Word) for n in leaves) else []
+    for node in leaves:
         if isinstance(node, Word):
             target = stem(node.word)
             for i, s in enumerate(stems):
@@ -309,17 +330,29 @@ def highlight(text: str, tree: Node | None, *, start: str, end: str, width: int 
             ):
                 for k in range(n):
                     marked[i + k] = True
-    if tree is not None and not any(marked):
-        return None
-    # the first window of `width` words with the most matches
-    sums = [0]
-    for flag in marked:
-        sums.append(sums[-1] + flag)
-    starts = range(max(1, len(tokens) - width + 1))
-    best = max(starts, key=lambda s: (sums[min(len(tokens), s + width)] - sums[s], -s))
+    return marked
+
+
+def _window(
+    text: str,
+    tokens: Sequence[tuple[int, int, str]],
+    marked: Sequence[bool],
+    width: int,
+    *,
+    start: str,
+    end: str,
+) -> str:
+    """The window of ``width`` words with the most matches, a few words of context before its first."""
+    hits = [i for i, flag in enumerate(marked) if flag]
+    lead = min(4, width // 4)
+    best = 0
+    if hits:
+        counts = [bisect_left(hits, i + width - lead) - n for n, i in enumerate(hits)]
+        best = max(0, hits[counts.index(max(counts))] - lead)
     last = min(len(tokens), best + width) - 1
-    out: list[str] = ["…" if best > 0 else ""]
-    cursor = tokens[best][0] if best > 0 else 0
+    before = text[: tokens[0][0]]
+    cursor = 0 if best == 0 and not any(ch.isalnum() for ch in before) else tokens[best][0]
+    out: list[str] = ["…" if text[:cursor].strip() else ""]
     i = best
     while i <= last:
         if not marked[i]:
@@ -331,6 +364,9 @@ def highlight(text: str, tree: Node | None, *, start: str, end: str, width: int 
         out += [text[cursor : tokens[i][0]], start, text[tokens[i][0] : tokens[j][1]], end]
         cursor = tokens[j][1]
         i = j + 1
-    stop = tokens[last][1] if last < len(tokens) - 1 else len(text)
-    out += [text[cursor:stop], "…" if last < len(tokens) - 1 else ""]
+    stop = tokens[last][1]
+    rest = text[stop:]
+    if rest.strip() and not any(ch.isalnum() for ch in rest):
+        stop = len(text)
+    out += [text[cursor:stop], "…" if text[stop:].strip() else ""]
     return "".join(out).strip()

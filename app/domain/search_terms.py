@@ -16,7 +16,6 @@ they compare exactly the same strings and agree on every match.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -56,11 +55,21 @@ def words(text: str) -> list[str]:
     return [t for m in _WORD.finditer(text) for t in _fold_word(m.group())]
 
 
-def spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """``(start, end, word)`` for every folded word, with the span of the original text it comes from."""
-    for m in _WORD.finditer(text):
-        for term in _fold_word(m.group()):
-            yield m.start(), m.end(), term
+def spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """``(start, end, word)`` for every folded word of ``text[start:end]``, with the span of the original
+    text it comes from."""
+    end = len(text) if end is None else end
+    part = text[start:end]
+    if part.isascii() and "'" not in part:
+        return [
+            (m.start() + start, m.end() + start, m.group().lower()[:MAX_TERM])
+            for m in _LETTERS.finditer(part)
+        ]
+    return [
+        (m.start() + start, m.end() + start, term)
+        for m in _WORD.finditer(part)
+        for term in _fold_word(m.group())
+    ]
 
 
 @dataclass(frozen=True)
