@@ -13,7 +13,7 @@ BUILD_LOCK := requirements/build.lock
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: run test lint typecheck pytest hadolint spec-lint fuzz bench soak faults audit lock clean seed check-seeds openapi
+.PHONY: run test lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock clean seed check-seeds openapi
 
 # The runtime environment: built from the lock file, rebuilt only when the lock changes.
 # Every package, the build backend included, comes from a lock file with hashes.
@@ -69,6 +69,10 @@ fuzz: $(BIN)/.dev-installed
 
 bench: $(BIN)/.dev-installed
 	$(BIN)/python -m bench.run
+
+## make bench-search: search engine options and search over HTTP at 1k and 100k rows vs Datasette.
+bench-search: $(BIN)/.dev-installed
+	$(BIN)/python -m bench.search
 
 soak: $(BIN)/.dev-installed
 	$(BIN)/python -m scripts.soak

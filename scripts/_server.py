@@ -323,7 +323,8 @@ def inspect_database(url: str, versions: list[Version]) -> tuple[str, list[str]]
 
 
 def position_summaries(payload: Any, position_ids: set[str]) -> list[str]:
-    """Every ``summary`` of a position object anywhere in a JSON document."""
+    """Every ``summary`` of a position object anywhere in a JSON document (for a search hit of a
+    position, its title, which ends with the summary)."""
     found: list[str] = []
     stack = [payload]
     while stack:
@@ -331,6 +332,8 @@ def position_summaries(payload: Any, position_ids: set[str]) -> list[str]:
         if isinstance(node, dict):
             if node.get("id") in position_ids and isinstance(node.get("summary"), str):
                 found.append(node["summary"])
+            if node.get("type") == "positions" and isinstance(node.get("title"), str):
+                found.append(node["title"])
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)

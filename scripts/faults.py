@@ -167,6 +167,7 @@ def check_reseed_under_load(report: Report, data_dir: Path, b_dir: Path, rounds:
                 "/v1/positions?limit=200",
                 f"/v1/briefings/{BRIEFING_ID}",
                 "/v1/positions?party=russia",
+                "/v1/search?q=ukraine%20OR%20russia&type=positions&limit=200",
             )
         ]
         for thread in threads:
