@@ -17,7 +17,7 @@ def main(terms_file: str, queries_json: str, repeats: int) -> None:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, fast=True)
     for field in ("t", "b", "tw", "bw"):
-        builder.add_text_field(field, stored=False, tokenizer_name="whitespace", index_option="position")
+        builder.add_text_field(field, stored=False, tokenizer_name="default", index_option="position")
     schema = builder.build()
     started = time.perf_counter()
     index = tantivy.Index(schema, path=tempfile.mkdtemp(prefix="bench-tantivy-"))
@@ -25,7 +25,11 @@ def main(terms_file: str, queries_json: str, repeats: int) -> None:
     with open(terms_file, encoding="utf-8") as lines:
         for line in lines:
             entry_id, t, b, tw, bw = json.loads(line)
-            writer.add_document(tantivy.Document(id=entry_id, t=t, b=b, tw=tw, bw=bw))
+            document = tantivy.Document()
+            document.add_unsigned("id", entry_id)
+            for field, value in (("t", t), ("b", b), ("tw", tw), ("bw", bw)):
+                document.add_text(field, value)
+            writer.add_document(document)
     writer.commit()
     writer.wait_merging_threads()
     index.reload()

@@ -17,7 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Connection, String, bindparam, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Executable,
+    String,
+    bindparam,
+    column,
+    func,
+    literal,
+    select,
+    table,
+    text,
+    union_all,
+)
 
 from app.domain import search_query
 from app.domain.search_query import Node
@@ -31,19 +44,34 @@ TITLE, TEXT = 0, 1
 
 Row = dict[str, Any]
 
-_SQL = {
-    "sqlite": {
-        "page": "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :q "
-        "AND rowid > :after AND rowid <= :last ORDER BY rowid LIMIT :limit",
-        "counts": "SELECT rowid >> :shift AS r, count(*) AS n FROM search_fts "
-        "WHERE search_fts MATCH :q GROUP BY r",
-    },
-    "postgresql": {
-        "page": "SELECT id FROM search_tsv WHERE tsv @@ CAST(:q AS tsquery) "
-        "AND id > :after AND id <= :last ORDER BY id LIMIT :limit",
-        "counts": "SELECT id >> CAST(:shift AS integer) AS r, count(*) AS n FROM search_tsv "
-        "WHERE tsv @@ CAST(:q AS tsquery) GROUP BY r",
-    },
+_PAGE = {
+    "sqlite": "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :q "
+    "AND rowid > :after AND rowid <= :last ORDER BY rowid LIMIT :limit",
+    "postgresql": "SELECT id FROM search_tsv WHERE tsv @@ CAST(:q AS tsquery) "
+    "AND id > :after AND id <= :last ORDER BY id LIMIT :limit",
+}
+
+
+def _range_counts() -> Executable:
+    """SQLite: one count per collection's id range. FTS5 seeks each range in the index, where a GROUP BY
+    would sort every match (4x slower for 18.6k matches)."""
+    fts = table("search_fts", column("rowid"))
+    return union_all(
+        *(
+            select(literal(rank).label("r"), func.count().label("n"))
+            .select_from(fts)
+            .where(text("search_fts MATCH :q"), fts.c.rowid.between(*id_range(collection)))
+            for rank, collection in enumerate(SEARCH_ORDER, start=1)
+        )
+    )
+
+
+_COUNTS: dict[str, Executable] = {
+    "sqlite": _range_counts(),
+    "postgresql": text(
+        "SELECT id >> CAST(:shift AS integer) AS r, count(*) AS n FROM search_tsv "
+        "WHERE tsv @@ CAST(:q AS tsquery) GROUP BY r"
+    ).bindparams(shift=RANK_SHIFT),
 }
 _ALIASES = (
     text("SELECT alias, names FROM search_aliases WHERE alias IN :keys")
@@ -77,13 +105,15 @@ def search(
         return Results(by_type=dict.fromkeys(SEARCH_ORDER, 0))
     tree = _with_aliases(connection, tree)
     dialect = connection.dialect.name
-    write = search_query.fts5 if dialect == "sqlite" else search_query.tsquery
-    everything, in_title = write(tree), write(tree, title_only=True)
-    queries = {TITLE: in_title, TEXT: f"({everything}) NOT ({in_title})" if dialect == "sqlite" else None}
-    if dialect != "sqlite":
-        queries[TEXT] = f"({everything}) & !({in_title})"
+    if dialect == "sqlite":
+        everything, in_title = search_query.fts5(tree), search_query.fts5(tree, title_only=True)
+        only_text = f"({everything}) NOT ({in_title})"
+    else:
+        everything, in_title = search_query.tsquery(tree), search_query.tsquery(tree, title_only=True)
+        only_text = f"({everything}) & !({in_title})"
+    queries = {TITLE: in_title, TEXT: only_text}
     first, last = id_range(collection) if collection else (0, (len(SEARCH_ORDER) + 1) << RANK_SHIFT)
-    page_sql = text(_SQL[dialect]["page"])
+    page_sql = text(_PAGE[dialect])
     hits: list[tuple[int, int]] = []
     tier, position = after if after is not None else (TITLE, first - 1)
     while tier <= TEXT and len(hits) <= limit:
@@ -98,12 +128,7 @@ def search(
         ).scalars()
         hits += [(tier, entry) for entry in found]
         tier, position = tier + 1, first - 1
-    counts = {
-        collection_of(rank): n
-        for rank, n in connection.execute(
-            text(_SQL[dialect]["counts"]), {"q": everything, "shift": RANK_SHIFT}
-        ).all()
-    }
+    counts = {collection_of(rank): n for rank, n in connection.execute(_COUNTS[dialect], {"q": everything})}
     by_type = {name: counts.get(name, 0) for name in SEARCH_ORDER}
     results = Results(
         total=by_type[collection] if collection else sum(by_type.values()),
