@@ -37,7 +37,7 @@ def rebuild(connection: Connection) -> int:
             return count
         rows = []
         for entry in entries:
-            terms = index_terms(entry.title, entry.body)
+            terms = index_terms(entry.title, entry.body, tsvector=dialect == "postgresql")
             rows.append(
                 {
                     "id": entry.id,

@@ -38,7 +38,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 @lru_cache(maxsize=1 << 16)
 def _fold_word(word: str) -> tuple[str, ...]:
-    word = _POSSESSIVE.sub("", word)  # Russia's -> Russia; other apostrophes join: don't -> dont
+    word = _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")  # Russia's -> russia, don't -> dont
     return tuple(t[:MAX_TERM] for t in _LETTERS.findall(fold_diacritics(word.casefold()).casefold()))
 
 
@@ -89,9 +89,19 @@ class IndexTerms:
     tsvector: str
 
 
-def index_terms(title: str, body: str) -> IndexTerms:
+def index_terms(title: str, body: str, *, tsvector: bool = True) -> IndexTerms:
+    """The terms of an entry (``tsvector=False``: without the PostgreSQL literal, which SQLite does not
+    need; short texts then take a fast path, as no term can reach ``MAX_OCCURRENCES``)."""
     title_words = words(title)[:MAX_POSITIONS]
     body_words = words(body)[: max(0, MAX_POSITIONS - len(title_words) - 1)]
+    if not tsvector and len(title_words) + len(body_words) <= MAX_OCCURRENCES:
+        return IndexTerms(
+            " ".join(map(stem, title_words)),
+            " ".join(map(stem, body_words)),
+            " ".join(title_words),
+            " ".join(body_words),
+            "",
+        )
     seen: dict[str, list[str]] = {}  # lexeme -> positions ("12A")
     columns: list[list[str]] = [[], [], [], []]
     for part, (part_words, weight, offset) in enumerate(
@@ -106,6 +116,6 @@ def index_terms(title: str, body: str) -> IndexTerms:
                     columns[column].append(lexeme.removeprefix("="))
                 else:
                     columns[column].append(FILLER)
-    tsvector = " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in seen.items())
+    literal = " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in seen.items())
     title_stems, body_stems, title_terms, body_terms = (" ".join(c) for c in columns)
-    return IndexTerms(title_stems, body_stems, title_terms, body_terms, tsvector)
+    return IndexTerms(title_stems, body_stems, title_terms, body_terms, literal if tsvector else "")
