@@ -247,7 +247,6 @@ def main() -> int:
     ):
         results["options"][name] = option()
         run.log(f"{name}: {results['options'][name]}")
-    terms.unlink()
     results["http"] = http(dbs, peer_python)
     (run.WORK / "search.json").write_text(json.dumps(results, indent=2))
     print(markdown(results))
