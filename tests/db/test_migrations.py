@@ -45,7 +45,7 @@ def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
         }
         expected_fts = {"search_fts"} if empty_db.backend == "sqlite" else {"search_tsv", "search_tsv_gin"}
         assert expected_fts <= _full_text_objects(engine)
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
+        assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
 
         migrate.downgrade(empty_db.settings, "base")
         engine.dispose()

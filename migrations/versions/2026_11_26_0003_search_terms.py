@@ -5,8 +5,8 @@ The full-text index no longer tokenises anything itself: the seed loader writes 
 (PostgreSQL). ``search_entries.id`` becomes 64-bit (collection rank in the high bits). The index is filled
 by the next ``briefing seed`` (the loader version changed, so the seed is not a no-op).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26 04:00:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
