@@ -77,9 +77,9 @@ bench-search: $(BIN)/.dev-installed
 soak: $(BIN)/.dev-installed
 	$(BIN)/python -m scripts.soak
 
-## make faults: SIGKILL during seeding (20 runs), then every fault check (add ARGS=--postgres for PostgreSQL).
+## make faults: every fault check, (h) being 20 SIGKILLs aimed at the seed's write transaction
+## (scripts.kill_seed --aim); add ARGS=--postgres for PostgreSQL.
 faults: $(BIN)/.dev-installed
-	$(BIN)/python -m scripts.kill_seed --runs 20
 	$(BIN)/python -m scripts.faults $(ARGS)
 
 ## make audit: known vulnerabilities in the locked dependencies (needs the registry; not part of make test).

@@ -23,13 +23,12 @@ from bench.run import (
     Measurement,
     app_env,
     ensure_synthetic,
-    ensure_wrk,
-    free_port,
     log,
     serving,
     warm,
     wrk,
 )
+from scripts.harness.wrk import ensure_wrk
 
 ROWS = 1_000
 ROUNDS = 3
@@ -63,21 +62,25 @@ def measure() -> int:
     body_file = WORK / "protocol-hot-detail.json"
     for round_ in range(ROUNDS):
         for protocol in ("stock", "guarded") if round_ % 2 == 0 else ("guarded", "stock"):
-            port = free_port()
-            command = [str(PYTHON), "-m", "bench.protocol", "serve", protocol, "--port", str(port)]
-            with serving(f"protocol-{protocol}", command, app_env(db), port, "/readyz") as server:
-                warm(server.base, [DETAIL])
-                body_file.write_bytes(httpx.get(server.base + DETAIL).content)
+            command = [str(PYTHON), "-m", "bench.protocol", "serve", protocol, "--port", "{port}"]
+            with serving(f"protocol-{protocol}", command, app_env(db), "/readyz") as server:
+                warm(server.base_url, [DETAIL])
+                body_file.write_bytes(httpx.get(server.base_url + DETAIL).content)
                 runs.append(
-                    wrk(server.base + DETAIL, server="ours", variant=protocol, rows=ROWS, endpoint="detail")
+                    wrk(
+                        server.base_url + DETAIL,
+                        server="ours",
+                        variant=protocol,
+                        rows=ROWS,
+                        endpoint="detail",
+                    )
                 )
-        port = free_port()
         env = dict(os.environ, BENCH_CEILING_BODY=str(body_file))
-        command = [str(PYTHON), "-m", "bench.ceiling", "raw", "--port", str(port)]
-        with serving("protocol-ceiling", command, env, port, "/") as server:
-            warm(server.base, ["/"], times=10)
+        command = [str(PYTHON), "-m", "bench.ceiling", "raw", "--port", "{port}"]
+        with serving("protocol-ceiling", command, env, "/") as server:
+            warm(server.base_url, ["/"], times=10)
             runs.append(
-                wrk(server.base + "/", server="ceiling", variant="raw-asgi", rows=None, endpoint="detail")
+                wrk(server.base_url + "/", server="ceiling", variant="raw-asgi", rows=None, endpoint="detail")
             )
         log(f"round {round_ + 1} of {ROUNDS} done")
     ratios: dict[str, list[float]] = {"stock": [], "guarded": []}

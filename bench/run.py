@@ -6,27 +6,28 @@ prints a table and PASS/FAIL lines. See bench/README.md.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime as dt
 import hashlib
+import importlib
 import json
 import os
 import platform
-import re
-import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from scripts.harness.processes import NotReadyError, Server, make_env
+from scripts.harness.wrk import ensure_wrk, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -56,22 +57,7 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-# -- tools --------------------------------------------------------------------------------------------------
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    log("installing wrk (apt-get)")
-    install = ["apt-get", "install", "-y", "-q", "wrk"]
-    if subprocess.run(install, capture_output=True, check=False).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=True)
-        subprocess.run(install, capture_output=True, check=True)
-    found = shutil.which("wrk")
-    if not found:
-        raise SystemExit("wrk is not available")
-    return found
-
-
+# -- tools ------------------------------------------------------------------------------------------------
 def ensure_peer_venv() -> Path:
     """Datasette and matplotlib live in their own venv, outside the project's lock files."""
     python = PEER_VENV / "bin" / "python"
@@ -107,115 +93,33 @@ def ensure_synthetic(rows: int) -> tuple[Path, float | None]:
     return db, round(seconds, 2)
 
 
-# -- servers ------------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen[bytes]
-    port: int
-    started: float
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-        return float("nan")
+# -- servers (scripts.harness) -----------------------------------------------------------------------------
+def serving(name: str, command: list[str], env: dict[str, str], ready: str) -> Server:
+    """A started server (``{port}`` in ``command`` is its port), logging to bench/work/NAME.log; retried
+    twice, since the work tree may be caught mid-edit by a colleague (an import error) while the bench runs.
+    Use it as a context manager: leaving it stops the server."""
+    server = Server(env, command=command, name=name, log_path=WORK / f"{name}.log")
+    try:
+        return server.start(ready_timeout=60, wait_for=ready, attempts=3)
+    except NotReadyError as exc:
+        server.close()
+        raise SystemExit(str(exc)) from None
 
 
 def app_env(db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"BRIEFING_DATA_DIR", "BRIEFING_DATABASE_URL"}}
-    env.update(DATABASE_URL=f"sqlite:///{db}", BRIEFING_LOG_LEVEL="WARNING", **extra)
-    return env
+    return make_env(database_url=f"sqlite:///{db}", extra=extra)
 
 
-def start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
-    out = (WORK / f"{name}.log").open("wb")
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-    return Server(name, process, port, started)
+def our_app(db: Path, name: str, **extra: str) -> Server:
+    command = [str(BRIEFING), "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    return serving(name, command, app_env(db, **extra), "/readyz")
 
 
-def wait_ready(server: Server, path: str, timeout: float = 60.0) -> float:
-    """Seconds from process start to the first 200 on ``path``."""
-    deadline = time.perf_counter() + timeout
-    with httpx.Client(timeout=2.0) as client:
-        while time.perf_counter() < deadline:
-            if server.process.poll() is not None:
-                raise NotReadyError(f"{server.name} exited; see bench/work/{server.name}.log")
-            with contextlib.suppress(httpx.HTTPError):
-                if client.get(server.base + path).status_code == 200:
-                    return time.perf_counter() - server.started
-            time.sleep(0.005)
-    raise NotReadyError(f"{server.name} not ready after {timeout}s; see bench/work/{server.name}.log")
-
-
-def stop(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGINT)
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
-
-
-class NotReadyError(RuntimeError):
-    pass
-
-
-def start_ready(
-    name: str, command: list[str], env: dict[str, str], port: int, ready: str
-) -> tuple[Server, float]:
-    """Start a server and wait for a 200 on ``ready``; retried twice, since the work tree may be caught
-    mid-edit by a colleague (an import error) while the bench runs."""
-    for attempt in range(3):
-        server = start(name, command, env, port)
-        try:
-            return server, wait_ready(server, ready)
-        except NotReadyError as exc:
-            stop(server)
-            if attempt == 2:
-                raise SystemExit(str(exc)) from None
-            log(f"{exc}; retrying in 5 s")
-            time.sleep(5)
-    raise AssertionError("unreachable")
-
-
-@contextlib.contextmanager
-def serving(name: str, command: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[Server]:
-    server, _ = start_ready(name, command, env, port, ready)
-    try:
-        yield server
-    finally:
-        stop(server)
-
-
-def our_app(db: Path, name: str, **extra: str) -> contextlib.AbstractContextManager[Server]:
-    port = free_port()
-    command = [str(BRIEFING), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return serving(name, command, app_env(db, **extra), port, "/readyz")
+def rss_mb(server: Server) -> float:
+    return round(server.rss_kib() / 1024, 1)
 
 
 # -- wrk ----------------------------------------------------------------------------------------------------
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
-    assert match, value
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
 @dataclass
 class Measurement:
     server: str
@@ -231,32 +135,30 @@ class Measurement:
 
 
 def wrk(url: str, *, server: str, variant: str, rows: int | None, endpoint: str) -> Measurement:
-    command = [
-        "wrk",
-        f"-t{WRK_THREADS}",
-        f"-c{WRK_CONNECTIONS}",
-        f"-d{WRK_SECONDS}s",
-        "--timeout",
-        "10s",
-        "--latency",
-        url,
-    ]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    (WORK / "wrk.log").open("a").write(f"$ {' '.join(command)}\n{output}\n")
+    run = run_wrk(
+        url, threads=WRK_THREADS, connections=WRK_CONNECTIONS, seconds=WRK_SECONDS, log=WORK / "wrk.log"
+    )
     # wrk drops its connections when its time is up, but the server still finishes the requests they
     # sent: let it drain, or the next run starts against requests in flight and meets the 503 limit.
     time.sleep(DRAIN_SECONDS)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    errors = 0
-    if non_2xx := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output):
-        errors += int(non_2xx.group(1))
-    if sockets := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
-        errors += sum(int(n) for n in sockets.groups())
-    result = Measurement(server, variant, rows, endpoint, url, round(rps, 1), p50, p99, requests, errors)
-    log(f"  {server:9} {variant:9} {rows or '-':>7} {endpoint:9} {rps:9.0f} req/s  p50 {p50:7.2f} ms")
+    assert run.p50_ms is not None
+    assert run.p99_ms is not None
+    result = Measurement(
+        server,
+        variant,
+        rows,
+        endpoint,
+        url,
+        round(run.rps, 1),
+        run.p50_ms,
+        run.p99_ms,
+        run.requests,
+        run.errors,
+    )
+    log(
+        f"  {server:9} {variant:9} {rows or '-':>7} {endpoint:9} {run.rps:9.0f} req/s  "
+        f"p50 {run.p50_ms:7.2f} ms"
+    )
     return result
 
 
@@ -303,38 +205,37 @@ def bench_ours(dbs: dict[int, Path]) -> tuple[list[Measurement], dict[str, Any]]
     info: dict[str, Any] = {"rss_mb": {}, "deep_pages": {}, "urls": {}}
     for rows, db in dbs.items():
         with our_app(db, f"ours-{rows}") as server:
-            urls, pages = endpoints(rows, db, server.base)
+            urls, pages = endpoints(rows, db, server.base_url)
             info["deep_pages"][rows] = pages
             info["urls"][rows] = urls
-            warm(server.base, list(urls.values()))
+            warm(server.base_url, list(urls.values()))
             for endpoint, path in urls.items():
                 runs.append(
-                    wrk(server.base + path, server="ours", variant="cached", rows=rows, endpoint=endpoint)
+                    wrk(server.base_url + path, server="ours", variant="cached", rows=rows, endpoint=endpoint)
                 )
-            info["rss_mb"][f"cached-{rows}"] = server.rss_mb()
+            info["rss_mb"][f"cached-{rows}"] = rss_mb(server)
             if rows == max(SIZES):
-                hot = httpx.get(server.base + urls["detail"]).content
+                hot = httpx.get(server.base_url + urls["detail"]).content
                 (WORK / "hot-detail.json").write_bytes(hot)
                 info["hot_detail_bytes"] = len(hot)
     for rows in (min(SIZES), max(SIZES)):
         with our_app(dbs[rows], f"ours-uncached-{rows}", BRIEFING_RESPONSE_CACHE_ENTRIES="0") as server:
             urls = dict(info["urls"][rows])
-            urls["deep"], _ = deep_page(server.base)  # cursors are opaque: make them on this server
-            warm(server.base, [urls["list"], urls["deep"], urls["search"]], times=10)
+            urls["deep"], _ = deep_page(server.base_url)  # cursors are opaque: make them on this server
+            warm(server.base_url, [urls["list"], urls["deep"], urls["search"]], times=10)
             for endpoint in ("list", "deep", "search"):
-                url = server.base + urls[endpoint]
+                url = server.base_url + urls[endpoint]
                 runs.append(wrk(url, server="ours", variant="uncached", rows=rows, endpoint=endpoint))
-            info["rss_mb"][f"uncached-{rows}"] = server.rss_mb()
+            info["rss_mb"][f"uncached-{rows}"] = rss_mb(server)
     return runs, info
 
 
 def bench_ceiling() -> Measurement:
-    port = free_port()
     env = dict(os.environ, BENCH_CEILING_BODY=str(WORK / "hot-detail.json"))
-    command = [str(PYTHON), "-m", "bench.ceiling", "raw", "--port", str(port)]
-    with serving("ceiling", command, env, port, "/") as server:
-        warm(server.base, ["/"], times=10)
-        return wrk(server.base + "/", server="ceiling", variant="raw-asgi", rows=None, endpoint="detail")
+    command = [str(PYTHON), "-m", "bench.ceiling", "raw", "--port", "{port}"]
+    with serving("ceiling", command, env, "/") as server:
+        warm(server.base_url, ["/"], times=10)
+        return wrk(server.base_url + "/", server="ceiling", variant="raw-asgi", rows=None, endpoint="detail")
 
 
 def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple[list[Measurement], str]:
@@ -345,7 +246,6 @@ def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple
             {"databases": {name: {"tables": {"search_entries": {"fts_table": "search_fts", "fts_pk": "id"}}}}}
         )
     )
-    port = free_port()
     command = [
         str(peer_python.parent / "datasette"),
         "serve",
@@ -354,7 +254,7 @@ def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple
         "--host",
         "127.0.0.1",
         "--port",
-        str(port),
+        "{port}",
         "--metadata",
         str(metadata),
         "--setting",
@@ -375,11 +275,17 @@ def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple
         "search": f"/{name}/search_entries.json?_search=ceasefire&_size=20",
     }
     runs = []
-    with serving("datasette", command, dict(os.environ), port, "/-/versions.json") as server:
-        warm(server.base, list(urls.values()), times=10)
+    with serving("datasette", command, dict(os.environ), "/-/versions.json") as server:
+        warm(server.base_url, list(urls.values()), times=10)
         for endpoint, path in urls.items():
             runs.append(
-                wrk(server.base + path, server="datasette", variant="immutable", rows=rows, endpoint=endpoint)
+                wrk(
+                    server.base_url + path,
+                    server="datasette",
+                    variant="immutable",
+                    rows=rows,
+                    endpoint=endpoint,
+                )
             )
     return runs, version
 
@@ -387,22 +293,54 @@ def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple
 def cold_starts(db: Path) -> dict[str, Any]:
     ours, bare = [], []
     for i in range(COLD_STARTS):
-        port = free_port()
-        command = [str(BRIEFING), "serve", "--host", "127.0.0.1", "--port", str(port)]
-        server, seconds = start_ready(f"cold-ours-{i}", command, app_env(db), port, "/healthz")
-        stop(server)
-        ours.append(seconds)
-        port = free_port()
-        command = [str(PYTHON), "-m", "bench.ceiling", "bare", "--port", str(port)]
-        server, seconds = start_ready(f"cold-bare-{i}", command, dict(os.environ), port, "/healthz")
-        stop(server)
-        bare.append(seconds)
+        command = [str(BRIEFING), "serve", "--host", "127.0.0.1", "--port", "{port}"]
+        with serving(f"cold-ours-{i}", command, app_env(db), "/healthz") as server:
+            ours.append(server.ready_seconds or float("nan"))
+        command = [str(PYTHON), "-m", "bench.ceiling", "bare", "--port", "{port}"]
+        with serving(f"cold-bare-{i}", command, dict(os.environ), "/healthz") as server:
+            bare.append(server.ready_seconds or float("nan"))
     return {
         "ours_s": [round(s, 3) for s in ours],
         "bare_fastapi_s": [round(s, 3) for s in bare],
         "ours_median_s": round(statistics.median(ours), 3),
         "bare_fastapi_median_s": round(statistics.median(bare), 3),
     }
+
+
+# -- extra scenarios --------------------------------------------------------------------------------------
+@dataclass
+class Scenario:
+    """What an extra benchmark returns: its wrk runs, anything else to keep, and PASS/FAIL targets
+    (dicts with "target", "value", "limit", "ok", as ``evaluate`` makes)."""
+
+    runs: list[Measurement]
+    info: dict[str, Any] = field(default_factory=dict)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+
+
+# An extra scenario lives in its own module under bench/ and is registered here as "module:function"
+# (imported when run, so the module may import this one); the function takes the synthetic databases by
+# row count and returns a Scenario. `make bench` runs every one after the main phases;
+# `python -m bench.run --scenario NAME` runs only the named ones (no Datasette, chart or README update).
+SCENARIOS: dict[str, str] = {}
+
+
+def run_scenario(name: str, dbs: dict[int, Path]) -> Scenario:
+    module, _, function = SCENARIOS[name].partition(":")
+    scenario: Callable[[dict[int, Path]], Scenario] = getattr(importlib.import_module(module), function)
+    log(f"scenario {name}")
+    return scenario(dbs)
+
+
+def run_scenarios_only(names: list[str], dbs: dict[int, Path]) -> int:
+    results = {name: run_scenario(name, dbs) for name in names}
+    for name, result in results.items():
+        out = WORK / f"scenario-{name}.json"
+        out.write_text(json.dumps(asdict(result), indent=2))
+        print(f"\n{name} ({out.relative_to(ROOT)}):\n{table(result.runs)}")
+        for t in result.targets:
+            print(f"{'PASS' if t['ok'] else 'FAIL'}  {t['target']}: {t['value']} (limit {t['limit']})")
+    return 0 if all(t["ok"] for r in results.values() for t in r.targets) else 1
 
 
 # -- report -------------------------------------------------------------------------------------------------
@@ -591,8 +529,16 @@ def update_readme(results: dict[str, Any], printed: str) -> None:
     readme.write_text(before + section + rest.split(end, 1)[1])
 
 
-def main() -> int:
-    if "--protocol" in sys.argv[1:]:  # only the request-head guard's cost on the hot path: bench/protocol.py
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scenario", action="append", choices=sorted(SCENARIOS), help="run only this extra scenario"
+    )
+    parser.add_argument(
+        "--protocol", action="store_true", help="only the request-head guard's cost on the hot path"
+    )
+    args = parser.parse_args(argv)
+    if args.protocol:  # bench/protocol.py
         from bench.protocol import measure
 
         return measure()
@@ -600,11 +546,13 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "wrk.log").write_text("")
     ensure_wrk()
-    peer_python = ensure_peer_venv()
     dbs: dict[int, Path] = {}
     synth_seconds: dict[int, float | None] = {}
     for rows in SIZES:
         dbs[rows], synth_seconds[rows] = ensure_synthetic(rows)
+    if args.scenario:
+        return run_scenarios_only(args.scenario, dbs)
+    peer_python = ensure_peer_venv()
     log("our app (briefing serve, one worker)")
     runs, info = bench_ours(dbs)
     log("ceiling (raw ASGI, same bytes as the hot detail GET)")
@@ -617,6 +565,9 @@ def main() -> int:
     log("cold starts")
     cold = cold_starts(dbs[big])
     ratios, targets = evaluate(runs, info, cold)
+    scenarios = {name: run_scenario(name, dbs) for name in SCENARIOS}
+    for scenario in scenarios.values():  # their runs stay apart: the table and chart are the main phases'
+        targets.extend(scenario.targets)
     results = {
         "timestamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {**machine(), "datasette": datasette_version},
@@ -628,6 +579,7 @@ def main() -> int:
         "rss_mb": info["rss_mb"],
         "cold_start": cold,
         "runs": [asdict(r) for r in runs],
+        "scenarios": {name: asdict(scenario) for name, scenario in scenarios.items()},
         "ratios": ratios,
         "targets": targets,
         "bench_seconds": round(time.perf_counter() - began, 1),
@@ -643,6 +595,7 @@ def main() -> int:
         log(f"chart failed: {chart.stderr.strip()[-500:]}")
     lines = [
         table(runs),
+        *(f"\nscenario {name}:\n{table(scenario.runs)}" for name, scenario in scenarios.items()),
         "",
         f"synthetic data set build, seconds (None = reused): {synth_seconds}",
         f"RSS MB after the runs: {info['rss_mb']}",

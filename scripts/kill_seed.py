@@ -1,12 +1,16 @@
-"""SIGKILL ``briefing seed`` at random moments and prove the database is never left half-swapped.
+"""SIGKILL ``briefing seed`` at chosen moments and prove the database is never left half-swapped.
 
-    python -m scripts.kill_seed --runs 20 [--database-url URL] [--random-seed N] [--max-delay 1.5]
+    python -m scripts.kill_seed --runs 20 [--aim] [--database-url URL] [--random-seed N] [--max-delay 1.5]
 
 Version A is the real seeds/; version B is a copy whose every position summary ends with " (B)". Each run
-starts ``briefing seed`` towards the other version, SIGKILLs it after a random delay (seeded RNG, printed),
-inspects the database (it must hold exactly A or exactly B, complete: dataset.version, every table's row
-count and every position summary of that version), then runs the seed to completion and checks it.
-SQLite by default (a temp data dir); with --database-url, a scratch database on that PostgreSQL server.
+starts a traced ``briefing seed`` towards the other version and SIGKILLs it: after a random delay from
+launch (seeded RNG, printed) or, with ``--aim``, at moments aimed across the seed's measured timeline so
+that most kills land inside the write transaction. The tracer in the killed process tells whether the
+kill came before, during or after that transaction. The database must then hold exactly A or exactly B,
+complete (dataset.version, every table's row count and every position summary of that version), and the
+new version only if the kill came during or after the transaction; then the seed is run to completion
+and checked. SQLite by default (a temp data dir); with --database-url, a scratch database on that
+PostgreSQL server. ``scripts.faults`` check (h) is this script with ``--aim``.
 """
 
 from __future__ import annotations
@@ -14,28 +18,19 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts._server import (
-    SEEDS_DIR,
-    Version,
-    briefing_bin,
-    database_url_of,
-    expected_version,
-    inspect_database,
-    make_b_seeds,
-    make_env,
-    prepare_database,
-    run_briefing,
-    scratch_environment,
-)
+from scripts.harness.databases import database_url_of, scratch_environment
+from scripts.harness.processes import SEEDS_DIR, make_env, prepare_database, run_briefing
+from scripts.harness.seed_trace import kill_traced_seed, measure_seed_timeline
+from scripts.harness.seed_versions import Version, expected_version, inspect_database, make_b_seeds
+
+# What the database may hold after a kill, by where the kill landed relative to the write transaction.
+ALLOWED = {"before": {"old"}, "during": {"old", "new"}, "after": {"new"}, "exited": {"new"}}
 
 
 @dataclass(frozen=True)
@@ -43,39 +38,43 @@ class RunResult:
     run: int
     target: str
     delay: float
-    exited_before_kill: bool
+    after_begin: bool
+    """True when ``delay`` counts from the seed's BEGIN, False from its launch."""
+    phase: str  # "before", "during", "after" (the transaction) or "exited" (before the kill)
     after_kill: str  # "old", "new" or "corrupt"
     problems: list[str]
     completed: bool
     completion_problems: list[str]
 
     @property
+    def exited_before_kill(self) -> bool:
+        return self.phase == "exited"
+
+    @property
     def ok(self) -> bool:
-        return self.after_kill in {"old", "new"} and self.completed
+        return self.after_kill in ALLOWED[self.phase] and self.completed
 
 
-def kill_seed_once(
-    env: Mapping[str, str], url: str, versions: dict[str, Version], *, target: str, current: str, delay: float
-) -> tuple[bool, str, list[str]]:
-    """Start ``briefing seed`` towards ``target``, SIGKILL it after ``delay`` s, and classify the database."""
-    process = subprocess.Popen(
-        [briefing_bin(), "seed"],
-        env=dict(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    time.sleep(delay)
-    exited = process.poll() is not None
-    if not exited:
-        process.send_signal(signal.SIGKILL)
-    process.wait(30)
-    label, problems = inspect_database(url, list(versions.values()))
-    if label == current:
-        return exited, "old", problems
-    if label == target:
-        return exited, "new", problems
-    return exited, "corrupt", problems
+@dataclass
+class Aim:
+    """Where kills are aimed. Without a timeline: uniform in [0, ``max_delay``] s from launch. With one
+    (``aimed``), 1 run in 4 draws from launch over [0, committed + 0.3 s] and the others wait for the
+    seed's BEGIN and draw from [0, 1.25 x the measured transaction length]."""
+
+    max_delay: float = 1.5
+    timeline: dict[str, float] | None = None
+
+    def draw(self, run: int, rng: random.Random) -> tuple[float, bool]:
+        if self.timeline is None:
+            return round(rng.uniform(0, self.max_delay), 3), False
+        after_begin = run % 4 != 1
+        transaction = self.timeline["committed"] - self.timeline["begin"]
+        window = 1.25 * transaction if after_begin else self.timeline["committed"] + 0.3
+        return round(rng.uniform(0, window), 3), after_begin
+
+
+def classify(label: str, *, current: str, target: str) -> str:
+    return "old" if label == current else "new" if label == target else "corrupt"
 
 
 def complete_seed(env: Mapping[str, str], url: str, versions: dict[str, Version], target: str) -> list[str]:
@@ -94,7 +93,8 @@ def run_all(
     data_dir: Path,
     database_url: str | None,
     rng: random.Random,
-    max_delay: float,
+    max_delay: float = 1.5,
+    aim: bool = False,
     log: bool = True,
     prepare: bool = True,
 ) -> list[RunResult]:
@@ -103,65 +103,99 @@ def run_all(
     dirs = {"A": SEEDS_DIR, "B": b_dir}
     versions = {"A": expected_version("A", SEEDS_DIR), "B": expected_version("B", b_dir)}
     url = database_url_of(data_dir, database_url)
+    trace = data_dir / "seed-trace"
     if prepare:  # migrate and seed version A (callers with a seeded database may skip it)
         prepare_database(make_env(data_dir=data_dir, database_url=database_url, seeds_dir=SEEDS_DIR))
     label, problems = inspect_database(url, list(versions.values()))
     if label != "A":
         raise RuntimeError(f"initial seed did not give version A: {label} {problems}")
+    aiming = Aim(max_delay)
+    if aim:  # one complete traced seed A->B measures the timeline; then back to A
+        aiming.timeline = measure_seed_timeline(
+            make_env(data_dir=data_dir, database_url=database_url, seeds_dir=b_dir), trace
+        )
+        run_briefing(["seed"], make_env(data_dir=data_dir, database_url=database_url))
     if log:
         print(
             f"version A {versions['A'].version[:12]}  version B {versions['B'].version[:12]}  "
-            f"({url.split('@')[-1]})"
+            f"({url.split('@')[-1]})" + (f"; timeline {describe_timeline(aiming.timeline)}" if aim else "")
         )
     current = "A"
     results: list[RunResult] = []
     for run in range(1, runs + 1):
         target = "B" if current == "A" else "A"
         env = make_env(data_dir=data_dir, database_url=database_url, seeds_dir=dirs[target])
-        delay = round(rng.uniform(0, max_delay), 3)
-        exited, after_kill, problems = kill_seed_once(
-            env, url, versions, target=target, current=current, delay=delay
-        )
+        delay, after_begin = aiming.draw(run, rng)
+        phase = kill_traced_seed(env, trace, delay=delay, after_begin=after_begin)
+        stored, problems = inspect_database(url, list(versions.values()))
+        after_kill = classify(stored, current=current, target=target)
         completion = complete_seed(env, url, versions, target)
-        result = RunResult(run, target, delay, exited, after_kill, problems, not completion, completion)
+        result = RunResult(
+            run, target, delay, after_begin, phase, after_kill, problems, not completion, completion
+        )
         results.append(result)
         current = target if not completion else current
         if log:
             source = "A" if target == "B" else "B"
             state = {"old": f"old ({source})", "new": f"new ({target})"}.get(after_kill, "CORRUPT")
-            note = " (seed had already exited)" if exited else ""
             done = "complete" if not completion else "COMPLETION FAILED"
             print(
-                f"run {run:>2}: {source}->{target}  kill after {delay:.3f}s  -> {state}{note}; re-seed {done}"
+                f"run {run:>2}: {source}->{target}  kill {delay:.3f}s after "
+                f"{'BEGIN' if after_begin else 'launch'} ({phase} the transaction) -> {state}"
+                f"{'' if result.ok else ' NOT ALLOWED'}; re-seed {done}",
+                flush=True,
             )
             for problem in problems + completion:
                 print(f"        {problem}")
     return results
 
 
+def describe_timeline(timeline: dict[str, float] | None) -> str:
+    if timeline is None:
+        return "not measured"
+    transaction = timeline["committed"] - timeline["begin"]
+    return (
+        f"launch->BEGIN {timeline['begin']:.3f}s, COMMIT sent {timeline['commit']:.3f}s, acknowledged "
+        f"{timeline['committed']:.3f}s (transaction {transaction * 1000:.0f} ms), "
+        f"exit {timeline['exit']:.3f}s"
+    )
+
+
+def summary(results: list[RunResult]) -> str:
+    """Kills per phase, with what the database held after each."""
+    outcomes = Counter((r.phase, r.after_kill) for r in results)
+    phases = Counter(r.phase for r in results)
+    return f"{len(results)} kills: " + ", ".join(
+        f"{phase} {phases[phase]} ({outcomes[(phase, 'old')]} old/{outcomes[(phase, 'new')]} new/"
+        f"{outcomes[(phase, 'corrupt')]} corrupt)"
+        for phase in ("before", "during", "after", "exited")
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--aim", action="store_true", help="aim the kills at the write transaction")
     parser.add_argument("--database-url", help="a PostgreSQL URL; a scratch database is created on it")
     parser.add_argument(
         "--random-seed", type=int, default=int(os.environ.get("KILL_SEED_RANDOM_SEED", "20250612"))
     )
-    parser.add_argument("--max-delay", type=float, default=1.5, help="seconds (default 1.5)")
+    parser.add_argument("--max-delay", type=float, default=1.5, help="seconds from launch (default 1.5)")
     args = parser.parse_args(argv)
-    print(f"random seed {args.random_seed}; kill delays uniform in [0, {args.max_delay}] s")
+    how = "aimed at the write transaction" if args.aim else f"uniform in [0, {args.max_delay}] s"
+    print(f"random seed {args.random_seed}; kill delays {how}")
     rng = random.Random(args.random_seed)
     with scratch_environment(args.database_url, "briefing-killseed") as (data_dir, database_url):
         results = run_all(
-            runs=args.runs, data_dir=data_dir, database_url=database_url, rng=rng, max_delay=args.max_delay
+            runs=args.runs,
+            data_dir=data_dir,
+            database_url=database_url,
+            rng=rng,
+            max_delay=args.max_delay,
+            aim=args.aim,
         )
-    outcomes = Counter(r.after_kill for r in results)
-    exited = sum(r.exited_before_kill for r in results)
     failed = [r for r in results if not r.ok]
-    print(
-        f"summary: {len(results)} runs: {outcomes['old']} old, {outcomes['new']} new "
-        f"({exited} of them had exited before the kill), {outcomes['corrupt']} mixed/corrupt; "
-        f"{sum(r.completed for r in results)} re-seeds completed"
-    )
+    print(f"summary: {summary(results)}; {sum(r.completed for r in results)} re-seeds completed")
     print("PASS" if not failed else f"FAIL: runs {', '.join(str(r.run) for r in failed)}")
     return 0 if not failed else 1
 

@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts._server import PROJECT_ROOT, Server, make_env, prepare_database, scratch_environment
+from scripts.harness.databases import scratch_environment
+from scripts.harness.processes import PROJECT_ROOT, Server, make_env, prepare_database
 
 PHASES = "examples,coverage,fuzzing"
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,15 +21,10 @@ from typing import Any
 
 import httpx
 
-from scripts._server import (
-    BRIEFING_ID,
-    DOCUMENT_ID,
-    Server,
-    make_env,
-    prepare_database,
-    rss_kib,
-    scratch_environment,
-)
+from scripts.harness.databases import scratch_environment
+from scripts.harness.processes import Server, make_env, prepare_database, rss_kib
+from scripts.harness.seed_versions import BRIEFING_ID, DOCUMENT_ID
+from scripts.harness.wrk import ensure_wrk, run_wrk
 
 # (path, expected status): lists with filters, details, search, the whole briefing, the text, a 404.
 URL_MIX: list[tuple[str, int]] = [
@@ -113,24 +106,6 @@ end
 """
 
 
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise SystemExit("wrk is not installed and cannot be installed here: `apt-get install -y wrk`")
-    print("installing wrk with apt-get …", flush=True)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
-    if subprocess.run(install, env=env, capture_output=True, timeout=300, check=False).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=300, check=False)
-        subprocess.run(install, env=env, capture_output=True, timeout=300, check=False)
-    found = shutil.which("wrk")
-    if not found:
-        raise SystemExit("could not install wrk (apt-get install -y wrk failed)")
-    return found
-
-
 def write_lua(directory: Path) -> Path:
     paths = ", ".join(json.dumps(path) for path, _ in URL_MIX)
     script = directory / "mix.lua"
@@ -138,27 +113,14 @@ def write_lua(directory: Path) -> Path:
     return script
 
 
-def run_wrk(
-    wrk: str, script: Path, url: str, *, seconds: int, connections: int, threads: int
-) -> dict[str, Any]:
-    command = [
-        wrk,
-        f"--threads={threads}",
-        f"--connections={connections}",
-        f"--duration={seconds}s",
-        "--timeout=10s",
-        f"--script={script}",
-        url,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no results:\n{result.stdout}\n{result.stderr}")
-    data: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
-    data["raw"] = result.stdout
-    return data
+def run_mix(url: str, script: Path, *, seconds: int, connections: int, threads: int) -> dict[str, Any]:
+    """One wrk run of the URL mix: the Lua script's counts, with wrk's own output under "raw"."""
+    run = run_wrk(
+        url, threads=threads, connections=connections, seconds=seconds, script=script, latency=False
+    )
+    if not run.script_json:
+        raise RuntimeError(f"wrk printed no results:\n{run.output}")
+    return {**run.script_json, "raw": run.output}
 
 
 def check_mix(base_url: str) -> None:
@@ -180,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="a PostgreSQL URL; a scratch database is created on it")
     args = parser.parse_args(argv)
 
-    wrk = ensure_wrk()
+    ensure_wrk()  # before the data set is built: fail early when it cannot be had
     with scratch_environment(args.database_url, "briefing-soak") as (data_dir, database_url):
         # No overrides: the service's defaults (log level, concurrency cap, cache, timeout) as `make run`.
         env = make_env(data_dir=data_dir, database_url=database_url, log_level=None)
@@ -190,10 +152,9 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             check_mix(server.base_url)
             rss_idle = rss_kib(server.pid)
-            warm = run_wrk(
-                wrk,
-                script,
+            warm = run_mix(
                 server.base_url,
+                script,
                 seconds=args.warmup_seconds,
                 connections=args.connections,
                 threads=args.threads,
@@ -207,10 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"x {args.seconds}s over {len(URL_MIX)} URLs …",
                 flush=True,
             )
-            result = run_wrk(
-                wrk,
-                script,
+            result = run_mix(
                 server.base_url,
+                script,
                 seconds=args.seconds,
                 connections=args.connections,
                 threads=args.threads,

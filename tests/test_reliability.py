@@ -19,7 +19,12 @@ from starlette.types import Receive, Scope, Send
 
 from app.api.middleware.limits import LimitsMiddleware
 from app.seed.load import seed
-from scripts._server import expected_version, make_b_seeds, position_summaries, version_of_summaries
+from scripts.harness.seed_versions import (
+    expected_version,
+    make_b_seeds,
+    position_summaries,
+    version_of_summaries,
+)
 from scripts.kill_seed import run_all
 from tests.conftest import BRIEFING_ID, SEEDS_DIR, Database, make_client
 

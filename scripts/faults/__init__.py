@@ -1,0 +1,1 @@
+"""Fault injection against a real server process (``python -m scripts.faults``; see ``__main__``)."""
