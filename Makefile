@@ -13,7 +13,7 @@ BUILD_LOCK := requirements/build.lock
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: run test lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock clean seed check-seeds openapi
+.PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock clean seed check-seeds openapi
 
 # The runtime environment: built from the lock file, rebuilt only when the lock changes.
 # Every package, the build backend included, comes from a lock file with hashes.
@@ -54,8 +54,17 @@ hadolint: $(BIN)/.dev-installed
 spec-lint: $(BIN)/.dev-installed
 	bash scripts/spec-lint.sh
 
+# Two pytest-xdist workers (the machine has two cores), dealt whole modules (--dist loadscope), so that a
+# module's data set (the query-plan tests build synthetic ones) is built once. (--dist loadgroup would deal
+# finer, but pytest-xdist 3.8 cannot tag its groups on pytest 9's node ids.) PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
 pytest: $(BIN)/.dev-installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
+
+## make test-fast: the edit loop: SQLite only, no slow tests (Schemathesis, subprocesses), no lint or type
+## check; ARGS=... passes more pytest arguments (a file, -x, -k ...).
+test-fast: $(BIN)/.dev-installed
+	$(BIN)/pytest -q -m "not slow" -k "not postgres" $(ARGS)
 
 check-seeds: $(BIN)/.runtime-installed
 	$(BIN)/briefing seed --check

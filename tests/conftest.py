@@ -3,12 +3,20 @@
 PostgreSQL comes from ``TEST_DATABASE_URL`` (default: the local role ``briefing`` that ``.ci/run``
 creates). Locally the PostgreSQL half is skipped, loudly, when no server answers; with
 ``REQUIRE_POSTGRES=1`` (set by ``.ci/run``) an unreachable server is an error, never a skip.
+
+Databases: ``empty_db`` is a fresh, unmigrated database per test; ``seeded_db`` a fresh migrated and seeded
+one per test (a test may change it); ``shared_db`` one seeded database per backend for the session (tests
+must not change it), with ``client`` on it. Migrating and seeding happen once per backend and session, into
+a template: every seeded database is a copy of it (PostgreSQL: ``CREATE DATABASE ... TEMPLATE``; SQLite:
+the SQLite backup API), which is the same database as a migration and a seed would make.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -74,21 +82,106 @@ class Database:
         return make_engine(self.settings, read_only=read_only)
 
 
-def _new_database(backend: str, tmp: Path, postgres_status: str | None) -> Iterator[Database]:
+def _pg_database_url(name: str) -> str:
+    return make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _settings(backend: str, tmp: Path, name: str | None = None) -> Settings:
     if backend == "sqlite":
-        yield Database("sqlite", Settings(data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False))
-        return
+        return Settings(data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
+    assert name is not None
+    return Settings(database_url=_pg_database_url(name), data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
+
+
+@contextlib.contextmanager
+def _scratch_postgres(postgres_status: str | None, *, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (empty, or a copy of ``template``), dropped afterwards; yields its name."""
     admin = create_engine(postgres_url_or_skip(postgres_status), isolation_level="AUTOCOMMIT")
     name = f"briefing_t_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
     try:
-        settings = Settings(database_url=url, data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
-        yield Database("postgresql", settings)
+        create = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        for attempt in range(5):  # a template must have no other session: an autovacuum worker may
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(create))
+                break
+            except Exception:
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
+        try:
+            yield name
+        finally:
+            drop_database(admin, name)
     finally:
-        drop_database(admin, name)
         admin.dispose()
+
+
+def _new_database(backend: str, tmp: Path, postgres_status: str | None) -> Iterator[Database]:
+    if backend == "sqlite":
+        yield Database("sqlite", _settings("sqlite", tmp))
+        return
+    with _scratch_postgres(postgres_status) as name:
+        yield Database("postgresql", _settings("postgresql", tmp, name))
+
+
+def _migrate_and_seed(database: Database) -> None:
+    migrate.upgrade(database.settings)
+    engine = database.engine()
+    seed(engine, SEEDS_DIR)
+    engine.dispose()
+
+
+class SeededTemplates:
+    """One migrated and seeded database per backend, made on first use and kept for the session."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None) -> None:
+        self._tmp_path_factory = tmp_path_factory
+        self._postgres_status = postgres_status
+        self._templates: dict[str, Database] = {}
+        self._stack = contextlib.ExitStack()
+
+    def template(self, backend: str) -> Database:
+        if backend not in self._templates:
+            tmp = self._tmp_path_factory.mktemp(f"template-{backend}")
+            if backend == "sqlite":
+                database = Database("sqlite", _settings("sqlite", tmp))
+            else:
+                name = self._stack.enter_context(_scratch_postgres(self._postgres_status))
+                database = Database("postgresql", _settings("postgresql", tmp, name))
+            _migrate_and_seed(database)
+            self._templates[backend] = database
+        return self._templates[backend]
+
+    @contextlib.contextmanager
+    def copy(self, backend: str, tmp: Path) -> Iterator[Database]:
+        """A new database holding exactly what the template holds, dropped (PostgreSQL) afterwards."""
+        template = self.template(backend)
+        if backend == "sqlite":
+            source = sqlite3.connect(template.settings.resolved_database_url.removeprefix("sqlite:///"))
+            target = sqlite3.connect(tmp / "briefing.sqlite3")
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+            yield Database("sqlite", _settings("sqlite", tmp))
+            return
+        template_name = make_url(template.settings.resolved_database_url).database
+        with _scratch_postgres(self._postgres_status, template=template_name) as name:
+            yield Database("postgresql", _settings("postgresql", tmp, name))
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(
+    tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None
+) -> Iterator[SeededTemplates]:
+    templates = SeededTemplates(tmp_path_factory, postgres_status)
+    yield templates
+    templates.close()
 
 
 def drop_database(admin: Engine, name: str, attempts: int = 5) -> None:
@@ -115,26 +208,23 @@ def empty_db(
     yield from _new_database(request.param, tmp_path, postgres_status)
 
 
-@pytest.fixture
-def seeded_db(empty_db: Database) -> Database:
+@pytest.fixture(params=BACKENDS)
+def seeded_db(
+    request: pytest.FixtureRequest, tmp_path: Path, seeded_templates: SeededTemplates
+) -> Iterator[Database]:
     """A fresh database, migrated and seeded (per test: for tests that change it)."""
-    migrate.upgrade(empty_db.settings)
-    engine = empty_db.engine()
-    seed(engine, SEEDS_DIR)
-    engine.dispose()
-    return empty_db
+    with seeded_templates.copy(request.param, tmp_path) as database:
+        yield database
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def shared_db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    seeded_templates: SeededTemplates,
 ) -> Iterator[Database]:
     """One seeded database per backend for the whole session; tests must not change it."""
-    for database in _new_database(request.param, tmp_path_factory.mktemp(request.param), postgres_status):
-        migrate.upgrade(database.settings)
-        engine = database.engine()
-        seed(engine, SEEDS_DIR)
-        engine.dispose()
+    with seeded_templates.copy(request.param, tmp_path_factory.mktemp(request.param)) as database:
         yield database
 
 
