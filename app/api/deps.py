@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,7 +23,9 @@ async def get_engine(request: Request) -> Engine:
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
-_allowed_by_route: dict[int, frozenset[str]] = {}
+# By id(route), with a weak reference to check that the route is still the one the entry was made for: a
+# route may die (the tests build many apps) and a new one be given its id.
+_allowed_by_route: dict[int, tuple[weakref.ref[APIRoute], frozenset[str]]] = {}
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -37,10 +40,12 @@ async def reject_unknown_query(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _allowed_by_route.get(id(route))
-    if allowed is None:
+    entry = _allowed_by_route.get(id(route))
+    if entry is not None and entry[0]() is route:
+        allowed = entry[1]
+    else:
         allowed = frozenset(_query_names(route.dependant))
-        _allowed_by_route[id(route)] = allowed
+        _allowed_by_route[id(route)] = (weakref.ref(route), allowed)
     seen: set[str] = set()
     for name, _ in request.query_params.multi_items():
         if name not in allowed:
