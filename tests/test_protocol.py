@@ -21,7 +21,7 @@ from app.db.engine import make_engine
 from app.protocol import MAX_HEAD_BYTES, MAX_HEADER_LINES
 from app.seed.load import seed
 from app.settings import Settings
-from scripts._server import HOST, Server, make_env
+from scripts.harness.processes import HOST, Server, make_env
 from tests.conftest import SEEDS_DIR
 
 pytestmark = pytest.mark.slow
