@@ -161,10 +161,12 @@ def http(dbs: dict[int, Path], peer_python: Path) -> dict[str, Any]:
     for rows, db in dbs.items():
         with run.our_app(db, f"search-{rows}", BRIEFING_RESPONSE_CACHE_ENTRIES="0") as server:
             urls = {name: f"/v1/search?q={quote(q)}&limit=20" for name, q in QUERIES.items()}
-            run.warm(server.base, list(urls.values()), times=5)
+            run.warm(server.base_url, list(urls.values()), times=5)
             out["ours"][rows] = {
                 name: asdict(
-                    run.wrk(server.base + url, server="ours", variant="uncached", rows=rows, endpoint=name)
+                    run.wrk(
+                        server.base_url + url, server="ours", variant="uncached", rows=rows, endpoint=name
+                    )
                 )
                 for name, url in urls.items()
             }
