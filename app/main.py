@@ -18,7 +18,7 @@ from app.api.middleware.hosts import ProblemCORSMiddleware, TrustedHostsMiddlewa
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
-from app.api.routers import briefings, collections, docs, health, search
+from app.api.routers import briefings, collections, docs, health, reader, search
 from app.db.engine import make_engine
 from app.db.version import make_version_reader
 from app.logs import configure_logging
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search.router)
     app.include_router(collections.build_router())
     app.include_router(docs.router)
+    app.include_router(reader.router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

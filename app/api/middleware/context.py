@@ -24,6 +24,12 @@ DOCS_CSP = (
     b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
     b"frame-ancestors 'none'"
 )
+READER_CSP = (
+    b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    b"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The reader page (``app/static/reader``): its own scripts and styles only, nothing inline; ``data:`` images
+for its favicon; API calls to this origin."""
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -33,9 +39,16 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...] = ("/docs", "/redoc")) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        docs_paths: tuple[str, ...] = ("/docs", "/redoc"),
+        reader_prefixes: tuple[str, ...] = ("/briefings/",),
+    ) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.reader_prefixes = reader_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,7 +59,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 0
         size = 0
-        csp = DOCS_CSP if scope["path"].startswith(self.docs_paths) else JSON_CSP
+        csp = self._csp(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, size
@@ -89,6 +102,13 @@ class RequestContextMiddleware:
                     "data_version": scope["state"].get("data_version"),
                 }
                 logger.info("request", extra={"fields": fields})
+
+    def _csp(self, path: str) -> bytes:
+        if path.startswith(self.docs_paths):
+            return DOCS_CSP
+        if path == "/" or path.startswith(self.reader_prefixes):
+            return READER_CSP
+        return JSON_CSP
 
     @staticmethod
     def _request_id(scope: Scope) -> str:

@@ -1,0 +1,29 @@
+"""The reader page: one static HTML file for ``/`` and ``/briefings/{id}``; its CSS and ES modules are in
+``app/static/reader`` and everything it shows comes from the public ``/v1`` API (same origin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+READER_HTML = Path(__file__).resolve().parents[2] / "static" / "reader" / "index.html"
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page() -> Response:
+    # Read per request (a few KB): the cached, gzipped representation is kept by the middleware.
+    return Response(READER_HTML.read_bytes(), media_type="text/html; charset=utf-8")
+
+
+@router.get("/")
+async def reader_home() -> Response:
+    return _page()
+
+
+@router.get("/briefings/{briefing_id}")
+async def reader_briefing(briefing_id: str) -> Response:
+    # The page asks the API for the briefing: an unknown id is reported on the page, from the API's 404.
+    return _page()
