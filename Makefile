@@ -13,7 +13,8 @@ BUILD_LOCK := requirements/build.lock
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock clean seed check-seeds openapi
+.PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock \
+	clean seed check-seeds openapi client screenshots
 
 # The runtime environment: built from the lock file, rebuilt only when the lock changes.
 # Every package, the build backend included, comes from a lock file with hashes.
@@ -71,6 +72,17 @@ check-seeds: $(BIN)/.runtime-installed
 
 openapi: $(BIN)/.dev-installed
 	$(BIN)/briefing openapi > openapi.json
+
+## make client: regenerate the TypeScript client's types (clients/typescript/src/schema.d.ts) from openapi.json.
+client:
+	@command -v npm >/dev/null || { echo "make client: needs node (>= 20.19) and npm"; exit 2; }
+	cd clients/typescript && { [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] \
+	  || npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; } && npm run --silent generate
+
+## make screenshots: refresh docs/screenshots/ (the reader, desktop and mobile) with the browser tests.
+screenshots: $(BIN)/.dev-installed
+	BRIEFING_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/frontend/test_reader_browser.py -q -p no:randomly \
+	  -k "screenshots and sqlite"
 
 ## make fuzz: a longer Schemathesis run against a live server (500 examples per operation).
 fuzz: $(BIN)/.dev-installed

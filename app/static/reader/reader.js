@@ -451,6 +451,8 @@ class ArticlePanel {
     this.opener = null;
     /** @type {Promise<void>} */
     this.ready = Promise.resolve();
+    /** @type {HTMLElement | null} */
+    this.title = null;
     this.aside = byId("source");
     this.body = byId("source-text");
     this.note = byId("source-note");
@@ -483,7 +485,8 @@ class ArticlePanel {
    * @param {Briefing} b
    */
   expect(text, b) {
-    byId("source-document").textContent = `“${b.document.title}”, published ${formatDate(b.document.published_on)}`;
+    this.title = h("p", { class: "source-document" },
+      `“${b.document.title}”, published ${formatDate(b.document.published_on)}`);
     const headings = new Set([
       ...b.sections.map((section) => section.heading ?? ""),
       ...b.implications.map((item) => `${item.emoji} ${item.number}. ${item.heading}`),
@@ -509,7 +512,8 @@ class ArticlePanel {
       }
       start = end + 1;
     }
-    this.body.replaceChildren(...this.paragraphs.map((paragraph) => paragraph.element));
+    this.body.replaceChildren();
+    append(this.body, [this.title, ...this.paragraphs.map((paragraph) => paragraph.element)]);
   }
 
   /** The text between two code-point offsets. @param {number} start @param {number} end */

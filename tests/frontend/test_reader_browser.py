@@ -1,0 +1,351 @@
+"""The reader in a real browser (Debian's Chromium, headless), on SQLite and PostgreSQL.
+
+It must show every item the API has, open every quote's exact passage, stay accessible (axe-core), fit a
+375 px screen, load in at most 6 requests and 150 KB from its own origin only, and not shift after load.
+Screenshots go to ``$BRIEFING_SCREENSHOTS`` (``make screenshots`` sets ``docs/screenshots``), else ``build/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.settings import PROJECT_ROOT
+from tests.conftest import BRIEFING_ID, Database
+
+pytestmark = pytest.mark.slow
+
+DESKTOP = {"width": 1440, "height": 900}
+MOBILE = {"width": 375, "height": 812}
+MAX_REQUESTS = 6
+MAX_BYTES = 150_000
+SCREENSHOTS = Path(os.environ.get("BRIEFING_SCREENSHOTS", PROJECT_ROOT / "build" / "screenshots"))
+METRICS = PROJECT_ROOT / "build" / "reader-metrics.json"
+
+# Installed before any script of the page: layout shifts, CSP violations.
+WATCH = """
+window.__shift = 0; window.__csp = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+}).observe({ type: "layout-shift", buffered: true });
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="session")
+def briefing(live_server: str) -> dict[str, Any]:
+    response = httpx.get(f"{live_server}/v1/briefings/{BRIEFING_ID}")
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def _claims(briefing: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(CSS selector of the item on the page, its citations) for every item that has citations."""
+    yield "#takeaway", briefing["takeaway"]["citations"]
+    for collection in ("rounds", "mediators", "implications", "events", "sources", "people"):
+        for item in briefing[collection]:
+            yield f"#{collection}-{item['id']}", item["citations"]
+    for group in briefing["positions_by_party"]:
+        for item in group["positions"]:
+            yield f"#positions-{item['id']}", item["citations"]
+    for group in briefing["barriers_by_category"]:
+        for item in group["barriers"]:
+            yield f"#barriers-{item['id']}", item["citations"]
+
+
+Opener = Callable[..., Any]
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: str) -> Iterator[Opener]:
+    """Open a path in a fresh context (empty cache); records requests, console errors and page errors."""
+    contexts: list[Any] = []
+
+    def open_(path: str = "/", *, viewport: dict[str, int] = DESKTOP, scheme: str = "light") -> Any:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme, reduced_motion="reduce")
+        contexts.append(context)
+        page = context.new_page()
+        page.add_init_script(WATCH)
+        page.requests = []
+        page.errors = []
+        page.on("request", lambda request: page.requests.append(request))
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.goto(live_server + path, wait_until="networkidle")
+        page.wait_for_selector("#source-text p", state="attached")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def _is_sqlite(shared_db: Database) -> bool:
+    return shared_db.backend == "sqlite"
+
+
+def test_every_item_of_the_briefing_is_on_the_page(open_page: Opener, briefing: dict[str, Any]) -> None:
+    page = open_page("/")
+    assert page.locator("h1").inner_text() == briefing["title"]
+    assert page.title().startswith(briefing["title"])
+    assert briefing["summary"] in page.locator(".opening").inner_text()
+    assert page.locator(".opening time").get_attribute("datetime") == briefing["published_on"]
+    headings = page.locator("#sections h3").all_inner_texts()
+    assert headings == [s["heading"] or "Opening" for s in briefing["sections"]]
+    for section in briefing["sections"]:
+        assert section["summary"] in page.locator(f"#sections-{section['id']}").inner_text()
+    assert briefing["takeaway"]["summary"] in page.locator("#takeaway").inner_text()
+    implications = page.locator("#implications h3").all_inner_texts()
+    assert len(implications) == 6
+    assert implications == [f"{i['emoji']} {i['number']}. {i['heading']}" for i in briefing["implications"]]
+    for group in briefing["positions_by_party"]:
+        column = page.locator(f"#positions-of-{group['party']['id']}")
+        assert column.locator("h3").inner_text() == group["party"]["name"]
+        for position in group["positions"]:
+            assert position["summary"] in column.locator(f"#positions-{position['id']}").inner_text()
+    # Side by side at 1440 px: every party's column starts at the same height.
+    tops = {
+        round(box["y"])
+        for box in page.locator(".party").evaluate_all("els => els.map(e => e.getBoundingClientRect())")
+    }
+    assert len(tops) == 1
+    for mediator in briefing["mediators"]:
+        card = page.locator(f"#mediators-{mediator['id']}").inner_text()
+        assert mediator["party"]["name"] in card
+        assert (mediator["result"] or "None reported in the article") in card
+    for group in briefing["barriers_by_category"]:
+        for barrier in group["barriers"]:
+            card = page.locator(f"#barriers-of-{group['category']} #barriers-{barrier['id']}")
+            assert card.locator("h4").inner_text() == barrier["name"]
+    drawn = set(page.locator("#timeline .row").evaluate_all("els => els.map(e => e.dataset.item)"))
+    dated = {f"events-{e['id']}" for e in briefing["events"] if e["date"]}
+    dated |= {f"rounds-{r['id']}" for r in briefing["rounds"] if r["date"]}
+    assert drawn == dated
+    undated = page.locator("#timeline .undated").inner_text()
+    assert all(r["name"] in undated for r in briefing["rounds"] if not r["date"])
+    for source in briefing["sources"]:
+        assert source["title"] in page.locator(f"#sources-{source['id']}").inner_text()
+    for collection in ("events", "rounds", "people", "parties", "topics"):
+        for item in briefing[collection]:
+            assert page.locator(f"#{collection}-{item['id']}").count() == 1
+    # Every claim carries its own quotes, in order.
+    for selector, citations in _claims(briefing):
+        buttons = page.locator(f"{selector} button.cite")
+        spans = buttons.evaluate_all("els => els.map(e => [Number(e.dataset.start), Number(e.dataset.end)])")
+        assert spans == [[c["start"], c["end"]] for c in citations], selector
+    assert page.errors == []
+
+
+def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[str, Any]) -> None:
+    page = open_page("/")
+    quotes = {(c["start"], c["end"]): c for _, cs in _claims(briefing) for c in cs}
+    outlets = {s["id"]: s["name"] for s in briefing["sources"]}
+    buttons = page.locator("button.cite")
+    total = sum(len(cs) for _, cs in _claims(briefing))
+    assert buttons.count() == total == 88
+    for index in range(total):
+        button = buttons.nth(index)
+        button.focus()
+        page.keyboard.press("Enter")  # keyboard activation: a real <button>
+        start, end = int(button.get_attribute("data-start")), int(button.get_attribute("data-end"))
+        citation = quotes[(start, end)]
+        page.wait_for_function(
+            "([s, e]) => document.activeElement?.id === 'passage' && "
+            "document.querySelector('button.cite[aria-current]')?.dataset.start === String(s)",
+            arg=[start, end],
+        )
+        state = page.evaluate(
+            """() => {
+              const marks = document.querySelectorAll('#source-text mark');
+              const mark = marks[0], box = document.getElementById('source-text').getBoundingClientRect();
+              const r = mark.getBoundingClientRect();
+              return { count: marks.length, text: mark.textContent,
+                       note: document.getElementById('source-note').innerText,
+                       visible: r.top >= box.top - 1 && r.top < box.bottom && r.top >= 0
+                                && r.top < innerHeight };
+            }"""
+        )
+        assert state["count"] == 1
+        assert state["text"] == citation["quote"], (index, citation)
+        assert state["visible"], (index, "the mark is not scrolled into view")
+        if citation["source_id"]:
+            assert f"Attributed to {outlets[citation['source_id']]}" in state["note"]
+        else:
+            assert "credits no outlet" in state["note"]
+        page.keyboard.press("Escape")
+        assert page.evaluate("document.activeElement.dataset.start") == str(start)
+    assert page.errors == []
+
+
+def test_timeline_is_drawn_to_scale(open_page: Opener) -> None:
+    page = open_page("/")
+    bars = page.locator("#timeline .bar").evaluate_all(
+        """els => els.map(e => {
+             const r = e.getBoundingClientRect(), t = e.parentElement.getBoundingClientRect();
+             return { item: e.closest('.row').dataset.item, cls: e.className, left: r.left - t.left,
+                      width: r.width, track: t.width }; })"""
+    )
+    by_item = {bar["item"]: bar for bar in bars}
+    year = by_item["events-war-begins-2022"]  # 2022: a year
+    month = by_item["events-istanbul-talks-2022"]  # 2022-03: a month
+    day = by_item["events-article-published"]  # 2025-06-12: a day
+    track_days = (
+        time.mktime((2026, 1, 1, 0, 0, 0, 0, 0, 0)) - time.mktime((2022, 1, 1, 0, 0, 0, 0, 0, 0))
+    ) / 86400
+    px_per_day = year["track"] / round(track_days)
+    assert "year" in year["cls"]
+    assert "month" in month["cls"]
+    assert "day" in day["cls"]
+    assert abs(year["left"]) < 1
+    assert abs(year["width"] - 365 * px_per_day) < 1
+    assert abs(month["width"] - 31 * px_per_day) < 1  # March, not an invented day
+    assert abs(month["left"] - 59 * px_per_day) < 1  # January + February 2022
+    assert day["width"] == 0  # a day is drawn as a point at its middle
+    days_to_june_12_2025 = 365 * 3 + 31 + 28 + 31 + 30 + 31 + 11
+    assert abs(day["left"] - (days_to_june_12_2025 + 0.5) * px_per_day) < 1
+
+
+def test_axe_finds_no_serious_violations(open_page: Opener, node_client: Path) -> None:
+    axe = (node_client / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {}
+    for name, viewport, scheme in [
+        ("desktop light", DESKTOP, "light"),
+        ("desktop dark", DESKTOP, "dark"),
+        ("mobile dark", MOBILE, "dark"),
+    ]:
+        page = open_page("/", viewport=viewport, scheme=scheme)
+        page.locator("button.cite").nth(3).click()  # with a passage marked and, on mobile, the sheet open
+        page.wait_for_selector("#passage")
+        page.evaluate(axe)  # through the DevTools protocol: not subject to the page's CSP
+        result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+        found[name] = [
+            f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        found[f"{name} (all)"] = [f"{v['id']} ({v['impact']})" for v in result["violations"]]
+    _record("axe", found)
+    assert all(not v for k, v in found.items() if not k.endswith("(all)")), found
+
+
+def test_fits_a_375px_screen(open_page: Opener) -> None:
+    page = open_page("/", viewport=MOBILE)
+    width = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    scroll, client = page.evaluate(width)
+    assert scroll <= client == 375
+    page.locator("#implications button.cite").first.click()
+    page.wait_for_selector("#passage")
+    assert page.locator("#source").is_visible()
+    scroll, client = page.evaluate(width)
+    assert scroll <= client
+    page.locator("#source-close").click()
+    assert not page.locator("#source").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('cite')")
+
+
+def test_requests_bytes_origin_and_stability(open_page: Opener, live_server: str) -> None:
+    measured: dict[str, Any] = {}
+    for path in ("/", f"/briefings/{BRIEFING_ID}"):
+        for name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
+            page = open_page(path, viewport=viewport)
+            page.wait_for_timeout(300)  # any late shift or request would show now
+            urls = [r.url for r in page.requests]
+            assert all(url.startswith(live_server + "/") for url in urls), urls
+            sizes = [r.sizes() for r in page.requests]
+            total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+            shift, csp = page.evaluate("[window.__shift, window.__csp]")
+            measured[f"{path} {name}"] = {
+                "requests": len(urls),
+                "bytes": total,
+                "layout_shift": shift,
+                "urls": [u.removeprefix(live_server) for u in urls],
+            }
+            assert len(urls) <= MAX_REQUESTS, urls
+            assert total < MAX_BYTES
+            assert shift == 0, f"layout shift {shift}"
+            assert csp == []
+            assert page.errors == []
+    _record("load", measured)
+
+
+def test_keyboard_reaches_a_quote_with_visible_focus(open_page: Opener) -> None:
+    page = open_page("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('cite')"):
+            break
+    else:
+        pytest.fail("no quote button within 80 Tab presses")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in {"none", ""}
+    page.keyboard.press("Space")
+    page.wait_for_function("document.activeElement?.id === 'passage'")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.getAttribute('aria-current')") == "true"
+
+
+def test_search_links_to_items_on_the_page(open_page: Opener, live_server: str) -> None:
+    page = open_page("/")
+    assert not any("search.js" in r.url for r in page.requests)  # imported on first use only
+    page.locator("#search-q").fill("Istanbul")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#search-list li")
+    hits = httpx.get(f"{live_server}/v1/search", params={"q": "Istanbul", "limit": 20}).json()["items"]
+    hrefs = page.locator("#search-list a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert len(hrefs) == len(hits) > 0
+    for href in hrefs:
+        assert page.locator(href).count() == 1, href
+    marks = page.locator("#search-list mark").all_inner_texts()
+    assert marks
+    assert all(m.lower() == "istanbul" for m in marks)
+    page.locator("#search-list a").first.click()
+    assert page.evaluate("location.hash") == hrefs[0]
+    assert page.locator("#search-results").is_hidden()
+
+
+def test_an_unknown_briefing_shows_the_problem(open_page: Opener, browser: Any, live_server: str) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/briefings/no-such-briefing", wait_until="networkidle")
+        alert = page.locator("[role=alert]")
+        alert.wait_for()
+        assert "404" in alert.inner_text()
+        assert "no-such-briefing" in alert.inner_text()
+    finally:
+        context.close()
+
+
+def test_screenshots(open_page: Opener, shared_db: Database) -> None:
+    if not _is_sqlite(shared_db):
+        pytest.skip("screenshots are taken once, on SQLite")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = [("desktop", DESKTOP, "light"), ("desktop-dark", DESKTOP, "dark"), ("mobile", MOBILE, "light")]
+    for name, viewport, scheme in shots:
+        page = open_page("/", viewport=viewport, scheme=scheme)
+        page.screenshot(path=SCREENSHOTS / f"reader-{name}.png")
+        page.locator("#positions button.cite").nth(1).click()
+        page.wait_for_selector("#passage")
+        page.evaluate("document.activeElement.blur()")
+        page.screenshot(path=SCREENSHOTS / f"reader-{name}-quote.png")
+    for name, _, _ in shots:
+        assert (SCREENSHOTS / f"reader-{name}.png").stat().st_size > 10_000
+
+
+def _record(key: str, value: Any) -> None:
+    """Keep measurements for the report (build/reader-metrics.json; not committed)."""
+    METRICS.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(METRICS.read_text()) if METRICS.exists() else {}
+    data[key] = value
+    METRICS.write_text(json.dumps(data, indent=2, ensure_ascii=False))
