@@ -97,9 +97,12 @@ def node_client() -> Path:
     return CLIENT_DIR
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright (whose own browser downloads are impossible here)."""
+    """Debian's Chromium, headless, driven by Playwright (whose own browser downloads are impossible here).
+
+    Per module, not per session: while Playwright's sync API is started, its event loop counts as running
+    in this thread, and the suite's asyncio tests could not start theirs."""
     if not Path(CHROMIUM).exists():
         unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set BRIEFING_CHROMIUM)")
     try:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -13,17 +14,17 @@ READER_HTML = Path(__file__).resolve().parents[2] / "static" / "reader" / "index
 router = APIRouter(include_in_schema=False)
 
 
-def _page() -> Response:
-    # Read per request (a few KB): the cached, gzipped representation is kept by the middleware.
-    return Response(READER_HTML.read_bytes(), media_type="text/html; charset=utf-8")
+@cache
+def _html() -> bytes:
+    return READER_HTML.read_bytes()
 
 
 @router.get("/")
 async def reader_home() -> Response:
-    return _page()
+    return Response(_html(), media_type="text/html; charset=utf-8")
 
 
 @router.get("/briefings/{briefing_id}")
 async def reader_briefing(briefing_id: str) -> Response:
     # The page asks the API for the briefing: an unknown id is reported on the page, from the API's 404.
-    return _page()
+    return Response(_html(), media_type="text/html; charset=utf-8")
