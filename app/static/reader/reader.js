@@ -310,7 +310,8 @@ function positionsPart(b) {
         return [h("h4", {}, KIND_PLURAL[kind]),
           h("ul", { class: "cards" }, mine.map((position) => h("li", { id: `positions-${position.id}`, class: "card" },
             h("p", {}, position.summary),
-            facts([["Toward", position.target?.name], ["Round", position.round?.name]]),
+            facts([["Held by", label(position.holder)], ["Toward", position.target?.name],
+              ["Round", position.round?.name]]),
             tags("Topics", position.topics),
             quotes(position.citations, position.summary))))];
       })))));
@@ -338,6 +339,7 @@ function barriersPart(b) {
       h("ul", { class: "cards grid" }, group.barriers.map((barrier) => h("li", { id: `barriers-${barrier.id}`, class: "card" },
         h("h4", {}, barrier.name),
         h("p", {}, barrier.summary),
+        h("p", { class: "meta" }, `Why ${group.category}: ${barrier.category_basis}`),
         tags("Parties", barrier.parties),
         tags("Topics", barrier.topics),
         quotes(barrier.citations, barrier.name)))))));

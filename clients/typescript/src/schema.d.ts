@@ -451,7 +451,7 @@ export interface paths {
         };
         /**
          * List barriers
-         * @description Why the talks fail, each in one of the article's categories, in article order.
+         * @description Why the talks fail, in article order. Each is in one of the three kinds of barrier the article names; the sorting is ours, and `category_basis` gives its reason.
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
@@ -601,8 +601,13 @@ export interface components {
             citations: components["schemas"]["Citation"][];
             /** Id */
             id: string;
-            /** @description The article's kinds: structural, political, psychological. */
+            /** @description One of the three kinds of barrier the article names (structural, political, psychological). The article does not sort its barriers into them: the category is our reading, and `category_basis` says why. Structural: the war's incentives and the machinery of talks and of a settlement (channels, brokers, ceasefire enforcement, guarantees, oversight), missing or disputed. Political: what governments and publics demand, accept or say of each other. Psychological: trust, identity, memory and trauma. */
             category: components["schemas"]["BarrierCategory"];
+            /**
+             * Category Basis
+             * @description Why we put the barrier in its category (our words).
+             */
+            category_basis: string;
             /** Name */
             name: string;
             /** Summary */
@@ -614,7 +619,10 @@ export interface components {
         };
         /**
          * BarrierCategory
-         * @description The article's own three kinds of barrier ("structural, political, and psychological").
+         * @description The three kinds of barrier the article names ("structural, political, and psychological").
+         *
+         *     The article does not sort its barriers into them: each barrier's category is our reading, and its
+         *     ``category_basis`` says why.
          * @enum {string}
          */
         BarrierCategory: "structural" | "political" | "psychological";
@@ -870,9 +878,14 @@ export interface components {
             approach: string;
             /**
              * Result
-             * @description Null when the article reports none.
+             * @description Null when the article reports none; a possibility ("may provoke") is not a result.
              */
             result: string | null;
+            /**
+             * Result Quote
+             * @description The article's words the result rests on, verbatim, inside one of the item's citations; null with the result.
+             */
+            result_quote: string | null;
             /** Summary */
             summary: string;
             /** Rounds */
@@ -1073,6 +1086,8 @@ export interface components {
             /** Id */
             id: string;
             party: components["schemas"]["Ref"];
+            /** @description Who holds the position, as the cited sentence names them: the party's `government` (or the party as a state or bloc: "Ukraine demands", "the Kremlin accuses"), its `leaders` ("its leaders", a named president) or its `public` ("Ukrainian society", public opinion). */
+            holder: components["schemas"]["PositionHolder"];
             kind: components["schemas"]["PositionKind"];
             /** Summary */
             summary: string;
@@ -1082,6 +1097,12 @@ export interface components {
             /** Topics */
             topics: components["schemas"]["Ref"][];
         };
+        /**
+         * PositionHolder
+         * @description Who within a party holds a position, as the sentence the position cites names them.
+         * @enum {string}
+         */
+        PositionHolder: "government" | "leaders" | "public";
         /**
          * PositionKind
          * @enum {string}
@@ -1165,12 +1186,28 @@ export interface components {
              * @description Null when the article reports none.
              */
             outcome: string | null;
+            /**
+             * Outcome Quote
+             * @description The article's words the outcome rests on, verbatim, inside one of the round's citations; null with the outcome.
+             */
+            outcome_quote: string | null;
             /** Summary */
             summary: string;
-            /** Participants */
+            /**
+             * Participants
+             * @description Parties the article names as taking part. Empty when it names none: not a claim that nobody took part.
+             */
             participants: components["schemas"]["Ref"][];
-            /** Hosts */
+            /**
+             * Hosts
+             * @description Parties the article names as hosts; empty when it names none.
+             */
             hosts: components["schemas"]["Ref"][];
+            /**
+             * Involved
+             * @description Parties the article ties to the round without saying whether they took part or hosted it (the United Nations, for appeals made through it).
+             */
+            involved: components["schemas"]["Ref"][];
             /** Topics */
             topics: components["schemas"]["Ref"][];
         };
@@ -1418,7 +1455,7 @@ export interface operations {
                      *       "id": "why-peace-talks-fail",
                      *       "title": "Why the Ukraine–Russia peace talks keep failing",
                      *       "published_on": "2025-06-12",
-                     *       "summary": "As the war drags into its third year, every channel for ending it, from direct talks in Istanbul to United Nations appeals and great-power mediation, has stalled or collapsed. The two sides’ demands have hardened and remain incompatible, and battlefield incentives reward waiting rather than compromi…",
+                     *       "summary": "As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…",
                      *       "document": {
                      *         "id": "peace-talks-analysis-2025-06-12",
                      *         "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
@@ -1454,20 +1491,20 @@ export interface operations {
                      *         {
                      *           "id": "lead",
                      *           "heading": null,
-                     *           "summary": "As the war drags into its third year, it has resisted every diplomatic effort, whether talks in Istanbul, UN appeals or great-power mediation, because of clashing strategic aims, historical trauma and a lack of trust; the article sets out the structural, political and psychological barriers involved…",
+                     *           "summary": "In its third year the war still has no diplomatic resolution, despite several rounds of talks, international pressure and continuing attrition on the battlefield. Behind public readiness to negotiate lies a deeper impasse of clashing strategic aims, historical trauma and absent trust: back-channel t…",
                      *           "start": 0,
                      *           "end": 1168
                      *         },
                      *         {
                      *           "id": "talks-without-traction",
                      *           "heading": "Talks Without Traction",
-                     *           "summary": "The March 2022 Istanbul talks explored neutrality and territorial compromise but collapsed, and Putin later dismissed them; since then Ukraine’s demand for full withdrawal and its 1991 borders and Russia’s demand for recognition of its annexations and a bar on NATO membership have left the sides far…",
+                     *           "summary": "The March 2022 Istanbul talks began promisingly but soon unravelled: according to AP the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory, before the dialogue collapsed, and Putin later dismissed the talks. Reuters reports that …",
                      *           "start": 1168,
                      *           "end": 2184
                      *         }
                      *       ],
                      *       "takeaway": {
-                     *         "summary": "The breakdown of the talks reflects a deep conflict of incompatible aims, distrust and unhealed trauma rather than a mere diplomatic stall; absent a major change on the battlefield or in international pressure, the war is likely to continue, and a longer stalemate raises the risks to regional stabil…",
+                     *         "summary": "The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…",
                      *         "citations": [
                      *           {
                      *             "document_id": "peace-talks-analysis-2025-06-12",
@@ -1493,10 +1530,11 @@ export interface operations {
                      *           "name": "Istanbul talks",
                      *           "place": "Istanbul",
                      *           "venue": null,
-                     *           "format": "direct",
+                     *           "format": "unspecified",
                      *           "status": "collapsed",
-                     *           "outcome": "The sides explored a framework that might have included Ukrainian neutrality and territorial compromise, but the dialogue collapsed amid renewed fighting and mutual suspicion; Putin later dismissed the talks as irrelevant.",
-                     *           "summary": "One of the earliest formal attempts at negotiation, which looked promising at first but quickly unravelled.",
+                     *           "outcome": "Broke down amid renewed fighting and suspicion on both sides.",
+                     *           "outcome_quote": "the dialogue eventually collapsed amid renewed hostilities and mutual suspicion",
+                     *           "summary": "One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…",
                      *           "participants": [
                      *             {
                      *               "id": "ukraine",
@@ -1508,6 +1546,7 @@ export interface operations {
                      *             }
                      *           ],
                      *           "hosts": [],
+                     *           "involved": [],
                      *           "topics": [
                      *             {
                      *               "id": "neutrality",
@@ -1545,7 +1584,8 @@ export interface operations {
                      *           "format": "direct",
                      *           "status": "not_reported",
                      *           "outcome": null,
-                     *           "summary": "A second meeting of direct talks between Ukrainian and Russian delegations, after which the Ukrainian delegation, headed by Rustem Umerov, gave a press conference. The article mentions it only in a photo caption and reports no outcome.",
+                     *           "outcome_quote": null,
+                     *           "summary": "Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.",
                      *           "participants": [
                      *             {
                      *               "id": "ukraine",
@@ -1557,6 +1597,7 @@ export interface operations {
                      *             }
                      *           ],
                      *           "hosts": [],
+                     *           "involved": [],
                      *           "topics": [],
                      *           "citations": [
                      *             {
@@ -1582,6 +1623,7 @@ export interface operations {
                      *                 "id": "ukraine",
                      *                 "name": "Ukraine"
                      *               },
+                     *               "holder": "government",
                      *               "kind": "demand",
                      *               "summary": "Ukraine demands that Russian forces withdraw completely.",
                      *               "round": null,
@@ -1615,6 +1657,7 @@ export interface operations {
                      *                 "id": "ukraine",
                      *                 "name": "Ukraine"
                      *               },
+                     *               "holder": "government",
                      *               "kind": "demand",
                      *               "summary": "Ukraine demands that its 1991 borders be restored.",
                      *               "round": null,
@@ -1636,8 +1679,15 @@ export interface operations {
                      *                 {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1859,
+                     *                   "end": 1874,
+                     *                   "quote": "Ukraine demands",
+                     *                   "source_id": "reuters"
+                     *                 },
+                     *                 {
+                     *                   "document_id": "peace-talks-analysis-2025-06-12",
+                     *                   "start": 1917,
                      *                   "end": 1952,
-                     *                   "quote": "Ukraine demands the full withdrawal of Russian forces and the restoration of its 1991 borders",
+                     *                   "quote": "the restoration of its 1991 borders",
                      *                   "source_id": "reuters"
                      *                 }
                      *               ]
@@ -1656,6 +1706,7 @@ export interface operations {
                      *                 "id": "russia",
                      *                 "name": "Russia"
                      *               },
+                     *               "holder": "government",
                      *               "kind": "demand",
                      *               "summary": "Russia insists that its annexation of the occupied territories be recognised.",
                      *               "round": null,
@@ -1685,6 +1736,7 @@ export interface operations {
                      *                 "id": "russia",
                      *                 "name": "Russia"
                      *               },
+                     *               "holder": "government",
                      *               "kind": "demand",
                      *               "summary": "Russia insists on guarantees that Ukraine will not join NATO.",
                      *               "round": null,
@@ -1724,7 +1776,8 @@ export interface operations {
                      *           },
                      *           "role": "mediator",
                      *           "approach": "Attempted to mediate between Ukraine and Russia.",
-                     *           "result": "Symbolic gestures but few substantive results.",
+                     *           "result": "Symbolic gestures, with little of substance to show.",
+                     *           "result_quote": "resulted in symbolic gestures but few substantive results",
                      *           "summary": "Turkey is among the outside actors whose mediation efforts have produced little of substance.",
                      *           "rounds": [],
                      *           "topics": [],
@@ -1746,7 +1799,8 @@ export interface operations {
                      *           },
                      *           "role": "mediator",
                      *           "approach": "Attempted to mediate between Ukraine and Russia.",
-                     *           "result": "Symbolic gestures but few substantive results.",
+                     *           "result": "Symbolic gestures, with little of substance to show.",
+                     *           "result_quote": "resulted in symbolic gestures but few substantive results",
                      *           "summary": "China is among the outside actors whose mediation efforts have produced little of substance.",
                      *           "rounds": [],
                      *           "topics": [],
@@ -1768,6 +1822,7 @@ export interface operations {
                      *             {
                      *               "id": "battlefield-feedback-loop",
                      *               "category": "structural",
+                     *               "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
                      *               "name": "Waiting for battlefield advantage",
                      *               "summary": "Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.",
                      *               "topics": [
@@ -1803,6 +1858,7 @@ export interface operations {
                      *             {
                      *               "id": "goals-vs-battlefield-mismatch",
                      *               "category": "structural",
+                     *               "category_basis": "Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",
                      *               "name": "Political goals out of step with the battlefield",
                      *               "summary": "The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.",
                      *               "topics": [
@@ -1844,30 +1900,9 @@ export interface operations {
                      *           "category": "political",
                      *           "barriers": [
                      *             {
-                     *               "id": "international-presence-dispute",
-                     *               "category": "political",
-                     *               "name": "Dispute over who would oversee a settlement",
-                     *               "summary": "There is disagreement over what kind of international presence, if any, should supervise a post-war settlement.",
-                     *               "topics": [
-                     *                 {
-                     *                   "id": "international-presence",
-                     *                   "name": "International presence"
-                     *                 }
-                     *               ],
-                     *               "parties": [],
-                     *               "citations": [
-                     *                 {
-                     *                   "document_id": "peace-talks-analysis-2025-06-12",
-                     *                   "start": 3089,
-                     *                   "end": 3189,
-                     *                   "quote": "disagreements over what kind of international presence (if any) should oversee a post-war settlement",
-                     *                   "source_id": "rand"
-                     *                 }
-                     *               ]
-                     *             },
-                     *             {
                      *               "id": "hardened-positions",
                      *               "category": "political",
+                     *               "category_basis": "Political: it is about what each government demands of the other and refuses to give up.",
                      *               "name": "Hardened, incompatible demands",
                      *               "summary": "Since 2022 both sides’ demands have hardened: Ukraine seeks full withdrawal and its 1991 borders, Russia recognition of its annexations and a guarantee against Ukrainian NATO membership, leaving no common starting point.",
                      *               "topics": [
@@ -1904,6 +1939,45 @@ export interface operations {
                      *                   "end": 2085,
                      *                   "quote": "Ukraine demands the full withdrawal of Russian forces and the restoration of its 1991 borders, while Russia insists on recognizing its annexation of occupied territories and securing guarantees that Ukraine will not join NATO.",
                      *                   "source_id": "reuters"
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "ukrainian-public-opposition",
+                     *               "category": "political",
+                     *               "category_basis": "Political: it is about public opinion, which limits what Ukraine could accept; analysts suggest such a framework would be politically unacceptable.",
+                     *               "name": "Ukrainian public rejection of compromise",
+                     *               "summary": "Ukrainian society, after witnessing war crimes, is largely united in rejecting any compromise that would reward aggression; neutrality has lost legitimacy in Ukraine; and analysts suggest much of the public would reject a framework seen as legitimising the invasion.",
+                     *               "topics": [
+                     *                 {
+                     *                   "id": "domestic-politics",
+                     *                   "name": "Domestic politics"
+                     *                 },
+                     *                 {
+                     *                   "id": "neutrality",
+                     *                   "name": "Neutrality"
+                     *                 }
+                     *               ],
+                     *               "parties": [
+                     *                 {
+                     *                   "id": "ukraine",
+                     *                   "name": "Ukraine"
+                     *                 }
+                     *               ],
+                     *               "citations": [
+                     *                 {
+                     *                   "document_id": "peace-talks-analysis-2025-06-12",
+                     *                   "start": 3433,
+                     *                   "end": 3593,
+                     *                   "quote": "Ukrainian society, particularly after witnessing war crimes and civilian attacks, is largely united against any compromise that would reward Russian aggression.",
+                     *                   "source_id": "al-jazeera"
+                     *                 },
+                     *                 {
+                     *                   "document_id": "peace-talks-analysis-2025-06-12",
+                     *                   "start": 3734,
+                     *                   "end": 3837,
+                     *                   "quote": "Furthermore, the idea of neutrality—once seen as a potential bridge—has lost legitimacy within Ukraine.",
+                     *                   "source_id": null
                      *                 }
                      *               ]
                      *             }
@@ -1952,7 +2026,7 @@ export interface operations {
                      *           "number": 2,
                      *           "emoji": "🌍",
                      *           "heading": "Global Geopolitical Tensions Will Intensify",
-                     *           "summary": "The stalled process deepens the rift between Russia and the West; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and risk escalation beyond Ukraine, while narrowing room for East–West cooperation.",
+                     *           "summary": "The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.",
                      *           "analogues": [],
                      *           "topics": [
                      *             {
@@ -2027,7 +2101,7 @@ export interface operations {
                      *           "date_precision": "year",
                      *           "kind": "military",
                      *           "title": "Ukraine’s counteroffensive",
-                     *           "summary": "Ukraine performs well militarily during its counteroffensive, a period in which its leaders were less inclined to offer concessions.",
+                     *           "summary": "Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",
                      *           "round": null,
                      *           "parties": [
                      *             {
@@ -2103,7 +2177,7 @@ export interface operations {
                      *         {
                      *           "id": "rustem-umerov",
                      *           "name": "Rustem Umerov",
-                     *           "role": "Head of the Ukrainian delegation and Ukraine’s Defence Minister",
+                     *           "role": "Ukraine’s Defence Minister, heading its delegation",
                      *           "party": {
                      *             "id": "ukraine",
                      *             "name": "Ukraine"
@@ -2290,17 +2364,17 @@ export interface operations {
                      *           "id": "neutrality",
                      *           "title": "Neutrality",
                      *           "snippet": "[[Neutrality]]",
-                     *           "score": 4.99136
+                     *           "score": 4.998873
                      *         },
                      *         {
                      *           "type": "positions",
                      *           "id": "ukraine-neutrality-lost-legitimacy",
-                     *           "title": "Ukraine: Within Ukraine, neutrality, once seen as a possible bridge, is no longer regarded as legitimate; the invasion has shifted public opinion and hardened national resolve.",
+                     *           "title": "Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.",
                      *           "snippet": "Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine…",
-                     *           "score": 4.597141
+                     *           "score": 4.618861
                      *         }
                      *       ],
-                     *       "next_cursor": "WyJzZWFyY2g6YTNjMmU2OWMwOWE0NzgyMCIsNC41NDA5MDI4NTQ1NTcwNDY1LCI2OCJdHcf-OyaV"
+                     *       "next_cursor": "WyJzZWFyY2g6YTNjMmU2OWMwOWE0NzgyMCIsNC41NjUyNTEyMDU1MDQ4NSwiNjgiXfFv8vrfSA"
                      *     }
                      */
                     "application/json": components["schemas"]["SearchPage"];
@@ -2443,8 +2517,8 @@ export interface operations {
                      *             "id": "peace-talks-analysis-2025-06-12",
                      *             "name": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement"
                      *           },
-                     *           "summary": "As the war drags into its third year, every channel for ending it, from direct talks in Istanbul to United Nations appeals and great-power mediation, has stalled or collapsed. The two sides’ demands have hardened and remain incompatible, and battlefield incentives reward waiting rather than compromi…",
-                     *           "takeaway": "The breakdown of the talks reflects a deep conflict of incompatible aims, distrust and unhealed trauma rather than a mere diplomatic stall; absent a major change on the battlefield or in international pressure, the war is likely to continue, and a longer stalemate raises the risks to regional stabil…"
+                     *           "summary": "As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…",
+                     *           "takeaway": "The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -3470,7 +3544,7 @@ export interface operations {
                      *         {
                      *           "id": "rustem-umerov",
                      *           "name": "Rustem Umerov",
-                     *           "role": "Head of the Ukrainian delegation and Ukraine’s Defence Minister",
+                     *           "role": "Ukraine’s Defence Minister, heading its delegation",
                      *           "party": {
                      *             "id": "ukraine",
                      *             "name": "Ukraine"
@@ -3636,7 +3710,7 @@ export interface operations {
                      * @example {
                      *       "id": "rustem-umerov",
                      *       "name": "Rustem Umerov",
-                     *       "role": "Head of the Ukrainian delegation and Ukraine’s Defence Minister",
+                     *       "role": "Ukraine’s Defence Minister, heading its delegation",
                      *       "party": {
                      *         "id": "ukraine",
                      *         "name": "Ukraine"
@@ -4046,7 +4120,7 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Order: `date`, `-date`, `article`; equal dates keep the article's order. */
                 sort?: components["schemas"]["RoundsSort"];
-                /** @description Only rounds this party id took part in or hosted. */
+                /** @description Only rounds this party id took part in, hosted or is tied to. */
                 party?: string | null;
                 /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. */
                 from?: string | null;
@@ -4081,10 +4155,11 @@ export interface operations {
                      *           "name": "Istanbul talks",
                      *           "place": "Istanbul",
                      *           "venue": null,
-                     *           "format": "direct",
+                     *           "format": "unspecified",
                      *           "status": "collapsed",
-                     *           "outcome": "The sides explored a framework that might have included Ukrainian neutrality and territorial compromise, but the dialogue collapsed amid renewed fighting and mutual suspicion; Putin later dismissed the talks as irrelevant.",
-                     *           "summary": "One of the earliest formal attempts at negotiation, which looked promising at first but quickly unravelled.",
+                     *           "outcome": "Broke down amid renewed fighting and suspicion on both sides.",
+                     *           "outcome_quote": "the dialogue eventually collapsed amid renewed hostilities and mutual suspicion",
+                     *           "summary": "One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…",
                      *           "participants": [
                      *             {
                      *               "id": "ukraine",
@@ -4096,6 +4171,7 @@ export interface operations {
                      *             }
                      *           ],
                      *           "hosts": [],
+                     *           "involved": [],
                      *           "topics": [
                      *             {
                      *               "id": "neutrality",
@@ -4133,7 +4209,8 @@ export interface operations {
                      *           "format": "direct",
                      *           "status": "not_reported",
                      *           "outcome": null,
-                     *           "summary": "A second meeting of direct talks between Ukrainian and Russian delegations, after which the Ukrainian delegation, headed by Rustem Umerov, gave a press conference. The article mentions it only in a photo caption and reports no outcome.",
+                     *           "outcome_quote": null,
+                     *           "summary": "Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.",
                      *           "participants": [
                      *             {
                      *               "id": "ukraine",
@@ -4145,6 +4222,7 @@ export interface operations {
                      *             }
                      *           ],
                      *           "hosts": [],
+                     *           "involved": [],
                      *           "topics": [],
                      *           "citations": [
                      *             {
@@ -4293,10 +4371,11 @@ export interface operations {
                      *       "name": "Istanbul talks",
                      *       "place": "Istanbul",
                      *       "venue": null,
-                     *       "format": "direct",
+                     *       "format": "unspecified",
                      *       "status": "collapsed",
-                     *       "outcome": "The sides explored a framework that might have included Ukrainian neutrality and territorial compromise, but the dialogue collapsed amid renewed fighting and mutual suspicion; Putin later dismissed the talks as irrelevant.",
-                     *       "summary": "One of the earliest formal attempts at negotiation, which looked promising at first but quickly unravelled.",
+                     *       "outcome": "Broke down amid renewed fighting and suspicion on both sides.",
+                     *       "outcome_quote": "the dialogue eventually collapsed amid renewed hostilities and mutual suspicion",
+                     *       "summary": "One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…",
                      *       "participants": [
                      *         {
                      *           "id": "ukraine",
@@ -4308,6 +4387,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "hosts": [],
+                     *       "involved": [],
                      *       "topics": [
                      *         {
                      *           "id": "neutrality",
@@ -4482,6 +4562,7 @@ export interface operations {
                      *             "id": "ukraine",
                      *             "name": "Ukraine"
                      *           },
+                     *           "holder": "government",
                      *           "kind": "demand",
                      *           "summary": "Ukraine demands that Russian forces withdraw completely.",
                      *           "round": null,
@@ -4515,6 +4596,7 @@ export interface operations {
                      *             "id": "ukraine",
                      *             "name": "Ukraine"
                      *           },
+                     *           "holder": "government",
                      *           "kind": "demand",
                      *           "summary": "Ukraine demands that its 1991 borders be restored.",
                      *           "round": null,
@@ -4536,8 +4618,15 @@ export interface operations {
                      *             {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1859,
+                     *               "end": 1874,
+                     *               "quote": "Ukraine demands",
+                     *               "source_id": "reuters"
+                     *             },
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1917,
                      *               "end": 1952,
-                     *               "quote": "Ukraine demands the full withdrawal of Russian forces and the restoration of its 1991 borders",
+                     *               "quote": "the restoration of its 1991 borders",
                      *               "source_id": "reuters"
                      *             }
                      *           ]
@@ -4678,6 +4767,7 @@ export interface operations {
                      *         "id": "ukraine",
                      *         "name": "Ukraine"
                      *       },
+                     *       "holder": "government",
                      *       "kind": "demand",
                      *       "summary": "Ukraine demands that Russian forces withdraw completely.",
                      *       "round": null,
@@ -4850,7 +4940,8 @@ export interface operations {
                      *           },
                      *           "role": "mediator",
                      *           "approach": "Attempted to mediate between Ukraine and Russia.",
-                     *           "result": "Symbolic gestures but few substantive results.",
+                     *           "result": "Symbolic gestures, with little of substance to show.",
+                     *           "result_quote": "resulted in symbolic gestures but few substantive results",
                      *           "summary": "Turkey is among the outside actors whose mediation efforts have produced little of substance.",
                      *           "rounds": [],
                      *           "topics": [],
@@ -4872,7 +4963,8 @@ export interface operations {
                      *           },
                      *           "role": "mediator",
                      *           "approach": "Attempted to mediate between Ukraine and Russia.",
-                     *           "result": "Symbolic gestures but few substantive results.",
+                     *           "result": "Symbolic gestures, with little of substance to show.",
+                     *           "result_quote": "resulted in symbolic gestures but few substantive results",
                      *           "summary": "China is among the outside actors whose mediation efforts have produced little of substance.",
                      *           "rounds": [],
                      *           "topics": [],
@@ -5024,7 +5116,8 @@ export interface operations {
                      *       },
                      *       "role": "mediator",
                      *       "approach": "Attempted to mediate between Ukraine and Russia.",
-                     *       "result": "Symbolic gestures but few substantive results.",
+                     *       "result": "Symbolic gestures, with little of substance to show.",
+                     *       "result_quote": "resulted in symbolic gestures but few substantive results",
                      *       "summary": "Turkey is among the outside actors whose mediation efforts have produced little of substance.",
                      *       "rounds": [],
                      *       "topics": [],
@@ -5178,6 +5271,7 @@ export interface operations {
                      *         {
                      *           "id": "battlefield-feedback-loop",
                      *           "category": "structural",
+                     *           "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
                      *           "name": "Waiting for battlefield advantage",
                      *           "summary": "Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.",
                      *           "topics": [
@@ -5213,6 +5307,7 @@ export interface operations {
                      *         {
                      *           "id": "goals-vs-battlefield-mismatch",
                      *           "category": "structural",
+                     *           "category_basis": "Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",
                      *           "name": "Political goals out of step with the battlefield",
                      *           "summary": "The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.",
                      *           "topics": [
@@ -5381,6 +5476,7 @@ export interface operations {
                      * @example {
                      *       "id": "battlefield-feedback-loop",
                      *       "category": "structural",
+                     *       "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
                      *       "name": "Waiting for battlefield advantage",
                      *       "summary": "Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.",
                      *       "topics": [
@@ -5587,7 +5683,7 @@ export interface operations {
                      *           "number": 2,
                      *           "emoji": "🌍",
                      *           "heading": "Global Geopolitical Tensions Will Intensify",
-                     *           "summary": "The stalled process deepens the rift between Russia and the West; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and risk escalation beyond Ukraine, while narrowing room for East–West cooperation.",
+                     *           "summary": "The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.",
                      *           "analogues": [],
                      *           "topics": [
                      *             {
@@ -5967,7 +6063,7 @@ export interface operations {
                      *           "date_precision": "year",
                      *           "kind": "military",
                      *           "title": "Ukraine’s counteroffensive",
-                     *           "summary": "Ukraine performs well militarily during its counteroffensive, a period in which its leaders were less inclined to offer concessions.",
+                     *           "summary": "Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",
                      *           "round": null,
                      *           "parties": [
                      *             {
