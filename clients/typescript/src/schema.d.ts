@@ -824,6 +824,11 @@ export interface components {
             message: string;
             /** Type */
             type: string;
+            /**
+             * Allowed
+             * @description For a choice: the values it takes.
+             */
+            allowed?: string[] | null;
         };
         /** Health */
         Health: {
