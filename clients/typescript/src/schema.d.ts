@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * Search everything
-         * @description Full-text search over every collection and the document's text, best match first. Case- and diacritics-insensitive, with stemming; every word must match. Any input is safe: operators and punctuation are treated as plain text. Snippets mark matches with `[[` and `]]`.
+         * @description Full-text search over every collection and the document's text. Syntax: `words` (every word must match, stemmed: `demands` finds `demand`), `"exact phrase"`, `prefix*`, `a OR b`, `-excluded`, `( … )`. Case- and diacritics-insensitive; no stop words. Anything the syntax cannot parse is searched as plain words; any input is safe. Besides its text, an item is found by its labels (`red line`, `structural`), the names of the parties, topics and people it links, and search aliases (`Zelensky`, `Kiev`). Hits whose title matches come first, then by collection and the article's order. `total` and `by_type` count every hit. Snippets mark matches with `[[` and `]]`. The same query finds the same hits on SQLite and PostgreSQL.
          */
         get: operations["search"];
         put?: never;
@@ -1244,12 +1244,12 @@ export interface components {
             title: string;
             /**
              * Snippet
-             * @description Matching text, matches between `[` and `]`.
+             * @description The best part of the hit's text (or title), each match between `[[` and `]]`; `…` where the text is cut.
              */
             snippet: string;
             /**
              * Score
-             * @description Higher is better.
+             * @description 1 when the query matches the title, 0 when it matches only the text. Hits come title matches first, then by collection and the article's order.
              */
             score: number;
         };
@@ -1259,6 +1259,18 @@ export interface components {
             items: components["schemas"]["SearchHit"][];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description Hits of the query (of `type`, when given), on every page.
+             */
+            total: number;
+            /**
+             * By Type
+             * @description Hits per collection, ignoring `type`; every collection is listed, zero or not.
+             */
+            by_type: {
+                [key: string]: number;
+            };
         };
         /**
          * SearchType
@@ -2340,7 +2352,7 @@ export interface operations {
     search: {
         parameters: {
             query: {
-                /** @description Words to look for. */
+                /** @description What to look for (see the syntax above). */
                 q: string;
                 /** @description Only hits of this collection. */
                 type?: components["schemas"]["SearchType"] | null;
@@ -2365,21 +2377,36 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "type": "topics",
-                     *           "id": "neutrality",
-                     *           "title": "Neutrality",
-                     *           "snippet": "[[Neutrality]]",
-                     *           "score": 4.998873
+                     *           "type": "barriers",
+                     *           "id": "no-credible-broker",
+                     *           "title": "No neutral broker with leverage",
+                     *           "snippet": "No [[neutral]] mediator has enough leverage and credibility to enforce terms both sides could accept, and mediation attempts have yielded little beyond symbolism.\nAccording…",
+                     *           "score": 1
                      *         },
                      *         {
                      *           "type": "positions",
                      *           "id": "ukraine-neutrality-lost-legitimacy",
                      *           "title": "Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.",
-                     *           "snippet": "Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine…",
-                     *           "score": 4.618861
+                     *           "snippet": "Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine.\nThe invasion itself has transformed public opinion and…",
+                     *           "score": 1
                      *         }
                      *       ],
-                     *       "next_cursor": "WyJzZWFyY2g6YTNjMmU2OWMwOWE0NzgyMCIsNC41NjUyNTEyMDU1MDQ4NSwiNjgiXfFv8vrfSA"
+                     *       "next_cursor": "WyJzZWFyY2g6YTNjMmU2OWMwOWE0NzgyMCIsMCwiNDI5NDk2NzI5NjIiXaYfc3WuTQ",
+                     *       "total": 7,
+                     *       "by_type": {
+                     *         "briefings": 0,
+                     *         "implications": 0,
+                     *         "barriers": 2,
+                     *         "positions": 2,
+                     *         "rounds": 1,
+                     *         "mediators": 0,
+                     *         "events": 0,
+                     *         "people": 0,
+                     *         "parties": 0,
+                     *         "topics": 1,
+                     *         "sources": 0,
+                     *         "documents": 1
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["SearchPage"];
