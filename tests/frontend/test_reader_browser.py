@@ -320,8 +320,8 @@ def test_search_links_to_items_on_the_page(open_page: Opener, live_server: str) 
     for href in hrefs:
         assert page.locator(href).count() == 1, href
     marks = page.locator("#search-list mark").all_inner_texts()
-    assert marks
-    assert all(m.lower() == "istanbul" for m in marks)
+    assert marks  # the API's [[…]] markers became <mark> elements
+    assert any("istanbul" in m.lower() for m in marks), marks
     page.locator("#search-list a").first.click()
     assert page.evaluate("location.hash") == hrefs[0]
     assert page.locator("#search-results").is_hidden()
