@@ -14,7 +14,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PIP_AUDIT_VERSION := 2.10.1
 
 .PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock \
-	clean seed check-seeds openapi client screenshots
+	clean seed check-seeds openapi generate client screenshots
 
 # The runtime environment: built from the lock file, rebuilt only when the lock changes.
 # Every package, the build backend included, comes from a lock file with hashes.
@@ -83,6 +83,11 @@ client:
 screenshots: $(BIN)/.dev-installed
 	BRIEFING_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/frontend/test_reader_browser.py -q -p no:randomly \
 	  -k "screenshots and sqlite"
+
+## make generate: rewrite every generated file (openapi.json, app/api/examples.json, seeds/schema.json,
+## the README's CLI reference); tests/test_generated.py fails when one drifts.
+generate: $(BIN)/.runtime-installed
+	$(BIN)/python -m app.generate
 
 ## make fuzz: a longer Schemathesis run against a live server (500 examples per operation).
 fuzz: $(BIN)/.dev-installed

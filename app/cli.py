@@ -163,7 +163,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _openapi(args: argparse.Namespace, settings: Settings) -> int:
-    from app.api.openapi import openapi_json
+    from app.generate import openapi_json
 
     sys.stdout.write(openapi_json())
     return 0

@@ -238,15 +238,10 @@ def bench_ceiling() -> Measurement:
         return wrk(server.base_url + "/", server="ceiling", variant="raw-asgi", rows=None, endpoint="detail")
 
 
-def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple[list[Measurement], str]:
-    name = db.stem
-    metadata = WORK / "datasette-metadata.json"
-    metadata.write_text(
-        json.dumps(
-            {"databases": {name: {"tables": {"search_entries": {"fts_table": "search_fts", "fts_pk": "id"}}}}}
-        )
-    )
-    command = [
+def datasette_command(peer_python: Path, db: Path, *extra: str) -> list[str]:
+    """Datasette serving ``db`` read-only (``--immutable``) on ``{port}``, 50 rows a page, facet
+    suggestions off."""
+    return [
         str(peer_python.parent / "datasette"),
         "serve",
         "--immutable",
@@ -255,8 +250,7 @@ def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple
         "127.0.0.1",
         "--port",
         "{port}",
-        "--metadata",
-        str(metadata),
+        *extra,
         "--setting",
         "default_page_size",
         "50",
@@ -267,6 +261,17 @@ def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple
         "suggest_facets",
         "off",
     ]
+
+
+def bench_datasette(peer_python: Path, db: Path, rows: int, party: str) -> tuple[list[Measurement], str]:
+    name = db.stem
+    metadata = WORK / "datasette-metadata.json"
+    metadata.write_text(
+        json.dumps(
+            {"databases": {name: {"tables": {"search_entries": {"fts_table": "search_fts", "fts_pk": "id"}}}}}
+        )
+    )
+    command = datasette_command(peer_python, db, "--metadata", str(metadata))
     version = subprocess.run(
         [str(peer_python.parent / "datasette"), "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()

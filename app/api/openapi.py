@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -138,16 +137,3 @@ def openapi_tags() -> list[dict[str, str]]:
     tags += [{"name": spec.summary, "description": spec.description} for spec in COLLECTIONS[1:]]
     tags.append({"name": "Health", "description": "Liveness and readiness probes."})
     return tags
-
-
-def openapi_json() -> str:
-    """The app's OpenAPI document, as committed in ``openapi.json``."""
-    import tempfile
-    from pathlib import Path
-
-    from app.main import create_app
-    from app.settings import Settings
-
-    # Building the document needs no database: the engine is created but never connects.
-    app = create_app(Settings(data_dir=Path(tempfile.gettempdir()) / "briefing-openapi", log_json=False))
-    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"

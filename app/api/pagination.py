@@ -56,5 +56,10 @@ def decode_cursor(token: str, *, sort: str) -> Cursor:
     if not isinstance(cursor_sort, str) or not isinstance(item_id, str):
         raise InvalidCursorError("cursor is damaged or forged")
     if cursor_sort != sort:
-        raise InvalidCursorError(f"cursor was made for '{cursor_sort}', not '{sort}'")
+        made, wanted = cursor_sort.split(":")[:2], sort.split(":")[:2]
+        if made == wanted:  # a list's scope ends with a digest of its filters
+            raise InvalidCursorError(
+                "cursor was made for other filters; a cursor only continues its own list"
+            )
+        raise InvalidCursorError(f"cursor was made for '{':'.join(made)}', not '{':'.join(wanted)}'")
     return Cursor(sort=cursor_sort, key=key, id=item_id)

@@ -1,131 +1,115 @@
-"""The whole briefing in one read: every collection's items that cite the briefing's document."""
+"""The whole briefing: every collection's items that cite the briefing's document, assembled from their
+rendered list representations (embedded as ready JSON, never re-serialised). Built once per data set by
+``app.db.readmodel``; served as one stored row."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select
+import orjson
 
-from app.db import listing
-from app.db.collections import BY_NAME
-from app.db.listing import CollectionSpec
-from app.db.models import Briefing, Citation, PersonLink, Section, table_of
 from app.domain.vocab import BarrierCategory
 
 Row = dict[str, Any]
 
-
-_table = table_of
-
-
-def _citing(spec: CollectionSpec, document_id: str) -> ColumnElement[bool]:
-    citations = _table(Citation)
-    cited = select(citations.c.item_id).where(
-        citations.c.document_id == document_id, citations.c.collection == spec.name
-    )
-    return spec.table.c.id.in_(cited)
+CITING = ("rounds", "positions", "mediators", "barriers", "implications", "events", "sources", "people")
+"""The collections whose items a whole briefing embeds when they cite its document."""
+EVIDENCE = tuple(name for name in CITING if name != "sources")
+"""Whose references name the parties and topics a whole briefing lists."""
 
 
-def _ref_ids(items: list[Row], *fields: str) -> set[str]:
-    ids: set[str] = set()
-    for item in items:
-        for name in fields:
-            value = item.get(name)
-            for ref in value if isinstance(value, list) else [value]:
-                if isinstance(ref, dict):
-                    ids.add(ref["id"])
-    return ids
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """An item that cites a document: its sort key, id, list JSON, and what a whole briefing needs of it."""
+
+    key: Any
+    id: str
+    body: bytes
+    party: Row | None
+    category: str | None
+    name: str | None
+    party_ids: tuple[str, ...]
+    topic_ids: tuple[str, ...]
 
 
-def whole_briefing(connection: Connection, briefing_id: str) -> Row | None:
-    briefings = _table(Briefing)
-    row = connection.execute(select(briefings).where(briefings.c.id == briefing_id)).mappings().first()
-    if row is None:
-        return None
-    document_id = row["document_id"]
-    document = listing.get_item(connection, BY_NAME["documents"], document_id)
-    document = {k: v for k, v in (document or {}).items() if k != "text"}
+def compose(
+    row: Row,
+    *,
+    document: bytes,
+    cited: Mapping[str, list[Cited]],
+    parties: Mapping[str, tuple[Any, bytes]],
+    topics: Mapping[str, tuple[Any, bytes]],
+    sections: list[Row],
+    takeaway: list[Row],
+    people: list[Row],
+) -> bytes:
+    """The whole briefing of the briefing ``row`` as JSON bytes."""
 
-    def items(name: str) -> list[Row]:
-        spec = BY_NAME[name]
-        return listing.all_items(connection, spec, where=[_citing(spec, document_id)])
+    def items(name: str) -> list[Cited]:
+        return sorted(cited.get(name, ()), key=lambda c: (c.key, c.id))
 
-    rounds, positions, mediators = items("rounds"), items("positions"), items("mediators")
-    barriers, implications, events = items("barriers"), items("implications"), items("events")
-    sources, people = items("sources"), items("people")
-    evidence = [*rounds, *positions, *mediators, *barriers, *implications, *events, *people]
-    party_ids = _ref_ids(evidence, "party", "target", "participants", "hosts", "involved", "parties")
-    topic_ids = _ref_ids(evidence, "topics")
-    parties = listing.all_items(
-        connection, BY_NAME["parties"], where=[BY_NAME["parties"].table.c.id.in_(party_ids)]
-    )
-    topics = listing.all_items(
-        connection, BY_NAME["topics"], where=[BY_NAME["topics"].table.c.id.in_(topic_ids)]
-    )
+    def bodies(found: list[Cited]) -> list[orjson.Fragment]:
+        return [orjson.Fragment(c.body) for c in found]
 
-    sections = _table(Section)
-    section_rows = connection.execute(
-        select(sections.c.id, sections.c.heading, sections.c.summary, sections.c.start, sections.c.end)
-        .where(sections.c.briefing_id == briefing_id)
-        .order_by(sections.c.ordinal)
-    ).mappings()
-    takeaway_citations = listing.citations_for(connection, "briefings", [briefing_id]).get(briefing_id, [])
-    return {
+    def listed(lookup: Mapping[str, tuple[Any, bytes]], ids: set[str]) -> list[orjson.Fragment]:
+        return [
+            orjson.Fragment(lookup[i][1]) for _, i in sorted((lookup[i][0], i) for i in ids if i in lookup)
+        ]
+
+    by_name = {name: items(name) for name in CITING}
+    evidence = [c for name in EVIDENCE for c in by_name[name]]
+    party_ids = {i for c in evidence for i in c.party_ids}
+    topic_ids = {i for c in evidence for i in c.topic_ids}
+    barriers = by_name["barriers"]
+    whole = {
         "id": row["id"],
         "title": row["title"],
         "published_on": row["published_on"],
         "summary": row["summary"],
-        "document": document,
-        "photo": _photo(connection, briefing_id, row["photo"], rounds),
-        "sections": [dict(s) for s in section_rows],
-        "takeaway": {"summary": row["takeaway"], "citations": takeaway_citations},
-        "rounds": rounds,
-        "positions_by_party": _group(
-            positions,
-            key=lambda p: p["party"]["id"],
-            label="party",
-            values="positions",
-            group_value=lambda p: p["party"],
-        ),
-        "mediators": mediators,
-        "barriers_by_category": [
-            {"category": category.value, "barriers": [b for b in barriers if b["category"] == category.value]}
-            for category in BarrierCategory
-            if any(b["category"] == category.value for b in barriers)
+        "document": orjson.Fragment(document),
+        "photo": _photo(row["photo"], by_name["rounds"], people),
+        "sections": [
+            {k: s[k] for k in ("id", "heading", "summary", "start", "end")}
+            for s in sorted(sections, key=lambda s: s["ordinal"])
         ],
-        "implications": implications,
-        "events": events,
-        "sources": sources,
-        "parties": parties,
-        "people": people,
-        "topics": topics,
+        "takeaway": {"summary": row["takeaway"], "citations": takeaway},
+        "rounds": bodies(by_name["rounds"]),
+        "positions_by_party": _by_party(by_name["positions"]),
+        "mediators": bodies(by_name["mediators"]),
+        "barriers_by_category": [
+            {
+                "category": category.value,
+                "barriers": bodies([b for b in barriers if b.category == category.value]),
+            }
+            for category in BarrierCategory
+            if any(b.category == category.value for b in barriers)
+        ],
+        "implications": bodies(by_name["implications"]),
+        "events": bodies(by_name["events"]),
+        "sources": bodies(by_name["sources"]),
+        "parties": listed(parties, party_ids),
+        "people": bodies(by_name["people"]),
+        "topics": listed(topics, topic_ids),
     }
+    return orjson.dumps(whole)
 
 
-def _group(items: list[Row], *, key: Any, label: str, values: str, group_value: Any) -> list[Row]:
-    """Group items in order of first appearance."""
+def _by_party(positions: list[Cited]) -> list[Row]:
+    """Positions grouped by party, in order of first appearance."""
     groups: dict[str, Row] = {}
-    for item in items:
-        group = groups.setdefault(key(item), {label: group_value(item), values: []})
-        group[values].append(item)
+    for position in positions:
+        party = position.party or {}
+        group = groups.setdefault(party["id"], {"party": party, "positions": []})
+        group["positions"].append(orjson.Fragment(position.body))
     return list(groups.values())
 
 
-def _photo(connection: Connection, briefing_id: str, photo: Row | None, rounds: list[Row]) -> Row | None:
+def _photo(photo: Row | None, rounds: list[Cited], people: list[Row]) -> Row | None:
     if photo is None:
         return None
-    links = _table(PersonLink)
-    people_table = BY_NAME["people"].table
-    people = [
-        {"id": r[0], "name": r[1]}
-        for r in connection.execute(
-            select(people_table.c.id, people_table.c.name)
-            .join(links, links.c.person_id == people_table.c.id)
-            .where(links.c.collection == "briefings", links.c.item_id == briefing_id)
-            .order_by(links.c.ordinal)
-        )
-    ]
-    round_names = {r["id"]: r["name"] for r in rounds}
+    round_names = {r.id: r.name for r in rounds}
     round_id = photo.get("round_id")
     round_ref = {"id": round_id, "name": round_names.get(round_id, round_id)} if round_id else None
     return {

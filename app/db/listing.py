@@ -1,21 +1,20 @@
-"""One query mechanism for every collection: keyset-paginated lists, details, and batch enrichment.
+"""One query mechanism for every collection: keyset-paginated lists and details, read from the read model.
 
 A collection is a ``CollectionSpec``: its table, the columns it shows, the references and links it
-embeds, whether it carries citations, its sort keys and its filters. Queries are SQLAlchemy Core selects
-of the needed columns; rows come back as plain dicts in the schema's field order, ready for orjson.
+embeds, whether it carries citations, its sort keys and its filters. A list page is one SQLAlchemy Core
+select on the collection's own table (filters, keyset seek, order) that brings each row's stored JSON
+along; a detail is one primary-key read of ``representations``. ``app.db.readmodel`` renders that JSON.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import (
-    BindParameter,
     Column,
     ColumnElement,
     Connection,
@@ -26,9 +25,11 @@ from sqlalchemy import (
     tuple_,
 )
 
-from app.db.models import Base, Citation, table_of
+from app.db.models import Base, Document, Representation, table_of
 
 Row = dict[str, Any]
+LIST = "list"
+DETAIL = "detail"
 
 
 class InvalidSortKeyError(ValueError):
@@ -122,11 +123,18 @@ def _column(table: Table, name: str) -> Column[Any]:
     return table.c[name]
 
 
-def _stored_columns(spec: CollectionSpec, fields: Iterable[str]) -> list[Column[Any]]:
-    table = spec.table
-    names = [f for f in fields if f in table.c]
-    names += [r.column for r in spec.refs if r.column not in names]
-    return [_column(table, n) for n in names]
+def body_of(spec: CollectionSpec) -> Any:
+    """The item's stored list representation (``representations``), looked up by its primary key."""
+    reps = table_of(Representation)
+    return (
+        select(reps.c.body)
+        .where(
+            reps.c.collection == spec.name,
+            reps.c.variant == LIST,
+            reps.c.item_id == _column(spec.table, "id"),
+        )
+        .scalar_subquery()
+    )
 
 
 def list_page(
@@ -137,17 +145,14 @@ def list_page(
     sort: SortKey,
     after: tuple[Any, str] | None,
     limit: int,
-) -> tuple[list[Row], tuple[Any, str] | None]:
-    """One page of items after the keyset position ``after``; also the position of the page's last item
-    when there is a next page."""
+) -> tuple[list[bytes], tuple[Any, str] | None]:
+    """One page of items (their stored JSON) after the keyset position ``after``; also the position of
+    the page's last item when there is a next page. One statement: the filters and the keyset seek run on
+    the collection's own table and indexes, and each row brings its representation along."""
     table = spec.table
     key_column = _column(table, sort.column)
     id_column = _column(table, "id")
-    fields = spec.output_fields(detail=False)
-    columns = _stored_columns(spec, fields)
-    if key_column not in columns:
-        columns.append(key_column)
-    statement: Select[Any] = select(*columns).where(*where)
+    statement: Select[Any] = select(body_of(spec), key_column, id_column).where(*where)
     if after is not None:
         position = tuple_(key_column, id_column)
         bound = tuple_(*after)
@@ -156,122 +161,36 @@ def list_page(
         statement = statement.order_by(key_column.desc(), id_column.desc())
     else:
         statement = statement.order_by(key_column, id_column)
-    rows = [dict(r) for r in connection.execute(statement.limit(limit + 1)).mappings().all()]
+    rows = connection.execute(statement.limit(limit + 1)).all()
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_position = (last[sort.column], last["id"])
-    return enrich(connection, spec, rows, detail=False), next_position
-
-
-def get_item(connection: Connection, spec: CollectionSpec, item_id: str) -> Row | None:
-    fields = spec.output_fields(detail=True)
-    columns = _stored_columns(spec, fields)
-    statement = select(*columns).where(_column(spec.table, "id") == item_id)
-    row = connection.execute(statement).mappings().first()
-    if row is None:
-        return None
-    return enrich(connection, spec, [dict(row)], detail=True)[0]
-
-
-def all_items(
-    connection: Connection, spec: CollectionSpec, *, where: Sequence[ColumnElement[bool]] = ()
-) -> list[Row]:
-    """Every matching item in the collection's default order (for the whole-briefing view)."""
-    sort = spec.sorts[0]
-    table = spec.table
-    columns = _stored_columns(spec, spec.output_fields(detail=False))
-    statement = select(*columns).where(*where).order_by(_column(table, sort.column), _column(table, "id"))
-    rows = [dict(r) for r in connection.execute(statement).mappings().all()]
-    return enrich(connection, spec, rows, detail=False)
-
-
-def enrich(connection: Connection, spec: CollectionSpec, rows: list[Row], *, detail: bool) -> list[Row]:
-    """Attach references, links and citations with one query each, and order keys as the schema does."""
-    if not rows:
-        return rows
-    ids = [row["id"] for row in rows]
-    for ref in spec.refs:
-        names = _names(
-            connection, ref.target, {row[ref.column] for row in rows if row[ref.column]}, ref.label
-        )
-        for row in rows:
-            value = row[ref.column]
-            row[ref.name] = {"id": value, "name": names[value]} if value is not None else None
-    for link in spec.links:
-        linked = _linked(connection, spec.name, link, ids)
-        for row in rows:
-            row[link.name] = linked.get(row["id"], [])
-    if spec.cited:
-        cited = citations_for(connection, spec.name, ids)
-        for row in rows:
-            row["citations"] = cited.get(row["id"], [])
-    fields = spec.output_fields(detail=detail)
-    return [{name: row[name] for name in fields} for row in rows]
-
-
-# The enrichment statements are built once; ids are bound per call through expanding IN parameters.
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+        next_position = (rows[-1][1], rows[-1][2])
+    return [bytes(row[0]) for row in rows], next_position
 
 
 @cache
-def _names_statement(target: type[Base], label: str) -> Select[Any]:
-    table = table_of(target)
-    return select(table.c.id, table.c[label]).where(table.c.id.in_(_IDS))
-
-
-def _names(connection: Connection, target: type[Base], ids: set[str], label: str) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = connection.execute(_names_statement(target, label), {"ids": sorted(ids)}).all()
-    return {row[0]: row[1] for row in rows}
-
-
-@cache
-def _linked_statement(collection: str, link: LinkField) -> Select[Any]:
-    link_table = table_of(link.link)
-    target = table_of(link.target)
-    statement = (
-        select(link_table.c.item_id, target.c.id, target.c.name)
-        .join(target, target.c.id == link_table.c[link.column])
-        .where(link_table.c.collection == collection, link_table.c.item_id.in_(_IDS))
-        .order_by(link_table.c.item_id, link_table.c.ordinal)
-    )
-    if link.role is not None:
-        statement = statement.where(link_table.c.role == link.role)
-    return statement
-
-
-def _linked(
-    connection: Connection, collection: str, link: LinkField, ids: Sequence[str]
-) -> Mapping[str, list[Row]]:
-    out: dict[str, list[Row]] = defaultdict(list)
-    for item_id, target_id, name in connection.execute(
-        _linked_statement(collection, link), {"ids": ids}
-    ).all():
-        out[item_id].append({"id": target_id, "name": name})
-    return out
-
-
-@cache
-def _citations_statement(collection: str) -> Select[Any]:
-    table = table_of(Citation)
+def _detail_statement() -> Select[Any]:
+    reps = table_of(Representation)
+    # "detail" sorts before "list": an item's detail row, when it has one, else its list row.
     return (
-        select(
-            table.c.item_id, table.c.document_id, table.c.start, table.c.end, table.c.quote, table.c.source_id
-        )
-        .where(table.c.collection == collection, table.c.item_id.in_(_IDS))
-        .order_by(table.c.item_id, table.c.ordinal)
+        select(reps.c.body)
+        .where(reps.c.collection == bindparam("collection"), reps.c.item_id == bindparam("item_id"))
+        .order_by(reps.c.variant)
+        .limit(1)
     )
 
 
-def citations_for(connection: Connection, collection: str, ids: Sequence[str]) -> Mapping[str, list[Row]]:
-    out: dict[str, list[Row]] = defaultdict(list)
-    for item_id, document_id, start, end, quote, source_id in connection.execute(
-        _citations_statement(collection), {"ids": list(ids)}
-    ).all():
-        out[item_id].append(
-            {"document_id": document_id, "start": start, "end": end, "quote": quote, "source_id": source_id}
-        )
-    return out
+def get_body(connection: Connection, spec: CollectionSpec, item_id: str) -> bytes | None:
+    """An item's detail as served (one primary-key read), or None."""
+    body = connection.execute(
+        _detail_statement(), {"collection": spec.name, "item_id": item_id}
+    ).scalar_one_or_none()
+    return None if body is None else bytes(body)
+
+
+def document_text(connection: Connection, document_id: str) -> str | None:
+    documents = table_of(Document)
+    statement = select(documents.c.text).where(documents.c.id == document_id)
+    text: str | None = connection.execute(statement).scalar_one_or_none()
+    return text

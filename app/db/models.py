@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -347,6 +348,22 @@ class RoundLink(Base):
     item_id: Mapped[str] = mapped_column(Slug, primary_key=True)
     round_id: Mapped[str] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
     ordinal: Mapped[int] = mapped_column(Integer)
+
+
+class Representation(Base):
+    """The read model: an item's JSON exactly as the API serves it, rendered once per data set by
+    ``app.db.readmodel`` in the seed's transaction. ``list`` is the item in a list page (and its detail,
+    unless a ``detail`` row exists: a document with its text, the whole briefing). Lists select these
+    bytes beside the keyset columns of the item's own table and concatenate them; no JSON is built per
+    request."""
+
+    __tablename__ = "representations"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    collection: Mapped[str] = mapped_column(String(20), primary_key=True)
+    item_id: Mapped[str] = mapped_column(Slug, primary_key=True)
+    variant: Mapped[str] = mapped_column(String(8), primary_key=True, comment="list or detail.")
+    body: Mapped[bytes] = mapped_column(LargeBinary, comment="UTF-8 JSON, as served.")
 
 
 class SearchEntry(Base):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from app.db import search_index
-from app.db.models import Base, Dataset
+from app.db import readmodel, search_index
+from app.db.models import Base, Dataset, Representation
 from app.seed.errors import SeedError
 from app.seed.plan import LoadPlan, build_plan
 from app.seed.read import read_seeds
@@ -64,6 +65,12 @@ def _replace_all(connection: Connection, plan: LoadPlan) -> None:
         if rows:
             connection.execute(insert(table), rows)
     search_index.rebuild(connection)
+    representations: list[dict[str, Any]] = []
+    written = readmodel.render_plan(plan.rows, representations.append)
+    if representations:
+        connection.execute(insert(Representation), representations)
+    if written != plan.counts()["representations"]:  # raising rolls the whole seed back
+        raise RuntimeError(f"read model has {written} rows, not {plan.counts()['representations']}")
     connection.execute(
         insert(Dataset).values(
             id=1, version=plan.version, seeded_at=dt.datetime.now(dt.UTC), counts=plan.counts()

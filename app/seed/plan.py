@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from app.db import readmodel
+from app.db.collections import BY_NAME
+from app.db.listing import CollectionSpec
+from app.db.models import table_of
 from app.seed import search_entries
 from app.seed.errors import SeedError, SeedProblem
 from app.seed.provenance import QuoteNotFoundError, locate, not_found
@@ -22,7 +27,7 @@ from app.seed.rows import date_columns, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
 from app.seed.suggest import unknown_reference
 
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 """Bump when the loader derives rows differently, so that a re-seed is not mistaken for a no-op."""
 
 Row = dict[str, Any]
@@ -39,7 +44,9 @@ class LoadPlan:
         self.rows.setdefault(table, []).append(row)
 
     def counts(self) -> dict[str, int]:
-        return {table: len(rows) for table, rows in self.rows.items()}
+        """Rows per table, the read model's included."""
+        counts = {table: len(rows) for table, rows in self.rows.items()}
+        return {**counts, "representations": readmodel.expected_rows(counts)}
 
 
 class _Planner:
@@ -127,59 +134,12 @@ class _Planner:
             self.register_ids(collection, getattr(s, collection))
         self.documents()
         self.names["parties"] = {p.id: p.name for p in s.parties}
-        for i, party in enumerate(s.parties):
-            self.plan.add(
-                "parties",
-                {
-                    "id": party.id,
-                    "ordinal": i,
-                    "name": party.name,
-                    "kind": party.kind.value,
-                    "description": party.description,
-                    "aliases": list(party.aliases),
-                },
-            )
-            self.searchable("parties", party.id, party.name, party.description, ", ".join(party.aliases))
-        for i, topic in enumerate(s.topics):
-            self.plan.add(
-                "topics", {"id": topic.id, "ordinal": i, "name": topic.name, "description": topic.description}
-            )
-            self.searchable("topics", topic.id, topic.name, topic.description)
-        for i, source in enumerate(s.sources):
-            path = f"sources[{i}]"
-            self.plan.add(
-                "sources",
-                {
-                    "id": source.id,
-                    "ordinal": i,
-                    "outlet": source.outlet,
-                    "name": source.name,
-                    "title": source.title,
-                },
-            )
-            self.cite("sources", source.id, f"{path}.citations", source.citations)
-            self.searchable("sources", source.id, f"{source.name}: {source.title}", source.outlet)
-        for i, person in enumerate(s.people):
-            path = f"people[{i}]"
-            self.plan.add(
-                "people",
-                {
-                    "id": person.id,
-                    "ordinal": i,
-                    "name": person.name,
-                    "role": person.role,
-                    "party_id": self.ref("people", f"{path}.party", "parties", person.party),
-                },
-            )
-            self.cite("people", person.id, f"{path}.citations", person.citations)
-            self.searchable("people", person.id, person.name, person.role)
-        self.rounds()
+        for name in ("parties", "topics", "sources", "people", "rounds"):
+            self.items(BY_NAME[name])
         self.briefings()
-        self.positions()
-        self.mediators()
-        self.barriers()
-        self.implications()
-        self.events()
+        self.check_implications()
+        for name in ("positions", "mediators", "barriers", "implications", "events"):
+            self.items(BY_NAME[name])
         self.search_entries()
         if self.problems:
             raise SeedError(self.problems)
@@ -238,38 +198,6 @@ class _Planner:
                 },
             )
             self.searchable("documents", doc.id, doc.title, text)
-
-    def rounds(self) -> None:
-        for i, rnd in enumerate(self.seeds.rounds):
-            path = f"rounds[{i}]"
-            self.plan.add(
-                "rounds",
-                {
-                    "id": rnd.id,
-                    "ordinal": i,
-                    "name": rnd.name,
-                    "place": rnd.place,
-                    "venue": rnd.venue,
-                    "format": rnd.format.value,
-                    "status": rnd.status.value,
-                    "outcome": rnd.outcome,
-                    "outcome_quote": rnd.outcome_quote,
-                    "summary": rnd.summary,
-                    **date_columns(rnd.partial_date, i),
-                },
-            )
-            participants = self.refs("rounds", f"{path}.participants", "parties", rnd.participants)
-            hosts = self.refs("rounds", f"{path}.hosts", "parties", rnd.hosts)
-            involved = self.refs("rounds", f"{path}.involved", "parties", rnd.involved)
-            self.link("party_links", "party_id", "rounds", rnd.id, participants, role="participant")
-            self.link("party_links", "party_id", "rounds", rnd.id, hosts, role="host")
-            self.link("party_links", "party_id", "rounds", rnd.id, involved, role="involved")
-            topics = self.refs("rounds", f"{path}.topics", "topics", rnd.topics)
-            self.link("topic_links", "topic_id", "rounds", rnd.id, topics)
-            quotes = self.cite("rounds", rnd.id, f"{path}.citations", rnd.citations)
-            self.searchable(
-                "rounds", rnd.id, rnd.name, rnd.summary, rnd.outcome, rnd.place, rnd.venue, *quotes
-            )
 
     def briefings(self) -> None:
         for i, brief in enumerate(self.seeds.briefings):
@@ -360,174 +288,48 @@ class _Planner:
         if len({s.id for s in brief.sections}) != len(brief.sections):
             self.problem("briefings", f"{path}.sections", "section ids must be unique")
 
-    def positions(self) -> None:
-        for i, pos in enumerate(self.seeds.positions):
-            path = f"positions[{i}]"
-            self.plan.add(
-                "positions",
-                {
-                    "id": pos.id,
-                    "ordinal": i,
-                    "holder": pos.holder.value,
-                    "kind": pos.kind.value,
-                    "summary": pos.summary,
-                    "party_id": self.ref("positions", f"{path}.party", "parties", pos.party),
-                    "round_id": self.ref("positions", f"{path}.round", "rounds", pos.round),
-                    "target_id": self.ref("positions", f"{path}.target", "parties", pos.target),
-                },
-            )
-            topics = self.refs("positions", f"{path}.topics", "topics", pos.topics)
-            self.link("topic_links", "topic_id", "positions", pos.id, topics)
-            quotes = self.cite("positions", pos.id, f"{path}.citations", pos.citations)
-            party = self.names["parties"].get(pos.party, pos.party)
-            self.searchable("positions", pos.id, f"{party}: {pos.summary}", *quotes)
+    def items(self, spec: CollectionSpec) -> None:
+        """Rows of one collection, derived from its declaration: the columns its seed model names (enum
+        members as their values), its references checked into their columns, its dates, its links, its
+        citations located in the document, and its searchable text."""
+        table = spec.table
+        refs = {ref.column: ref for ref in spec.refs}
+        dated = "date_sort" in table.c
+        for i, item in enumerate(getattr(self.seeds, spec.name)):
+            path = f"{spec.name}[{i}]"
+            fields = type(item).model_fields
+            row: Row = {"id": item.id, "ordinal": i}
+            for column in table.columns:
+                name = column.name
+                if name in refs:
+                    ref = refs[name]
+                    target = table_of(ref.target).name
+                    row[name] = self.ref(spec.name, f"{path}.{ref.name}", target, getattr(item, ref.name))
+                elif name not in row and name in fields:
+                    row[name] = _column_value(getattr(item, name))
+            if dated:
+                row.update(date_columns(item.partial_date, i))
+            self.plan.add(spec.name, row)
+            for link in spec.links:
+                target = table_of(link.target).name
+                values = self.refs(spec.name, f"{path}.{link.name}", target, getattr(item, link.name))
+                extra = {"role": link.role} if link.role is not None else {}
+                self.link(str(table_of(link.link).name), link.column, spec.name, item.id, values, **extra)
+            quotes = self.cite(spec.name, item.id, f"{path}.citations", item.citations) if spec.cited else []
+            title, *parts = SEARCH_TEXT[spec.name](item, self.names["parties"], quotes)
+            self.searchable(spec.name, item.id, title or "", *parts)
 
-    def mediators(self) -> None:
-        for i, med in enumerate(self.seeds.mediators):
-            path = f"mediators[{i}]"
-            self.plan.add(
-                "mediators",
-                {
-                    "id": med.id,
-                    "ordinal": i,
-                    "role": med.role.value,
-                    "approach": med.approach,
-                    "result": med.result,
-                    "result_quote": med.result_quote,
-                    "summary": med.summary,
-                    "party_id": self.ref("mediators", f"{path}.party", "parties", med.party),
-                },
-            )
-            self.link(
-                "round_links",
-                "round_id",
-                "mediators",
-                med.id,
-                self.refs("mediators", f"{path}.rounds", "rounds", med.rounds),
-            )
-            self.link(
-                "topic_links",
-                "topic_id",
-                "mediators",
-                med.id,
-                self.refs("mediators", f"{path}.topics", "topics", med.topics),
-            )
-            quotes = self.cite("mediators", med.id, f"{path}.citations", med.citations)
-            party = self.names["parties"].get(med.party, med.party)
-            self.searchable(
-                "mediators",
-                med.id,
-                f"{party} ({med.role.value.replace('_', ' ')})",
-                med.summary,
-                med.approach,
-                med.result,
-                *quotes,
-            )
-
-    def barriers(self) -> None:
-        for i, bar in enumerate(self.seeds.barriers):
-            path = f"barriers[{i}]"
-            self.plan.add(
-                "barriers",
-                {
-                    "id": bar.id,
-                    "ordinal": i,
-                    "category": bar.category.value,
-                    "category_basis": bar.category_basis,
-                    "name": bar.name,
-                    "summary": bar.summary,
-                },
-            )
-            self.link(
-                "topic_links",
-                "topic_id",
-                "barriers",
-                bar.id,
-                self.refs("barriers", f"{path}.topics", "topics", bar.topics),
-            )
-            self.link(
-                "party_links",
-                "party_id",
-                "barriers",
-                bar.id,
-                self.refs("barriers", f"{path}.parties", "parties", bar.parties),
-                role="involved",
-            )
-            quotes = self.cite("barriers", bar.id, f"{path}.citations", bar.citations)
-            self.searchable("barriers", bar.id, bar.name, bar.summary, *quotes)
-
-    def implications(self) -> None:
+    def check_implications(self) -> None:
         numbers = [imp.number for imp in self.seeds.implications]
         if numbers != list(range(1, len(numbers) + 1)):
             self.problem("implications", "implications", "numbers must run 1, 2, 3, … in the article's order")
+        text = next(iter(self.texts.values()), "")
         for i, imp in enumerate(self.seeds.implications):
-            path = f"implications[{i}]"
-            text = next(iter(self.texts.values()), "")
             for j, analogue in enumerate(imp.analogues):
                 if text and analogue not in text:
-                    self.problem("implications", f"{path}.analogues[{j}]", not_found(text, analogue))
-            self.plan.add(
-                "implications",
-                {
-                    "id": imp.id,
-                    "ordinal": i,
-                    "number": imp.number,
-                    "emoji": imp.emoji,
-                    "heading": imp.heading,
-                    "summary": imp.summary,
-                    "analogues": list(imp.analogues),
-                },
-            )
-            self.link(
-                "topic_links",
-                "topic_id",
-                "implications",
-                imp.id,
-                self.refs("implications", f"{path}.topics", "topics", imp.topics),
-            )
-            self.link(
-                "party_links",
-                "party_id",
-                "implications",
-                imp.id,
-                self.refs("implications", f"{path}.parties", "parties", imp.parties),
-                role="involved",
-            )
-            quotes = self.cite("implications", imp.id, f"{path}.citations", imp.citations)
-            self.searchable(
-                "implications",
-                imp.id,
-                f"{imp.emoji} {imp.number}. {imp.heading}",
-                imp.summary,
-                *imp.analogues,
-                *quotes,
-            )
-
-    def events(self) -> None:
-        for i, ev in enumerate(self.seeds.events):
-            path = f"events[{i}]"
-            self.plan.add(
-                "events",
-                {
-                    "id": ev.id,
-                    "ordinal": i,
-                    "kind": ev.kind.value,
-                    "title": ev.title,
-                    "summary": ev.summary,
-                    "round_id": self.ref("events", f"{path}.round", "rounds", ev.round),
-                    **date_columns(ev.partial_date, i),
-                },
-            )
-            self.link(
-                "party_links",
-                "party_id",
-                "events",
-                ev.id,
-                self.refs("events", f"{path}.parties", "parties", ev.parties),
-                role="involved",
-            )
-            quotes = self.cite("events", ev.id, f"{path}.citations", ev.citations)
-            self.searchable("events", ev.id, ev.title, ev.summary, *quotes)
+                    self.problem(
+                        "implications", f"implications[{i}].analogues[{j}]", not_found(text, analogue)
+                    )
 
     def version(self) -> str:
         payload = orjson.dumps(
@@ -536,6 +338,41 @@ class _Planner:
             default=str,
         )
         return hashlib.sha256(payload).hexdigest()
+
+
+def _column_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return list(value)
+    return value
+
+
+SearchText = Callable[[Any, Mapping[str, str], list[str]], tuple[str | None, ...]]
+SEARCH_TEXT: dict[str, SearchText] = {
+    "parties": lambda p, parties, quotes: (p.name, p.description, ", ".join(p.aliases)),
+    "topics": lambda t, parties, quotes: (t.name, t.description),
+    "sources": lambda s, parties, quotes: (f"{s.name}: {s.title}", s.outlet),
+    "people": lambda p, parties, quotes: (p.name, p.role),
+    "rounds": lambda r, parties, quotes: (r.name, r.summary, r.outcome, r.place, r.venue, *quotes),
+    "positions": lambda p, parties, quotes: (f"{parties.get(p.party, p.party)}: {p.summary}", *quotes),
+    "mediators": lambda m, parties, quotes: (
+        f"{parties.get(m.party, m.party)} ({m.role.value.replace('_', ' ')})",
+        m.summary,
+        m.approach,
+        m.result,
+        *quotes,
+    ),
+    "barriers": lambda b, parties, quotes: (b.name, b.summary, *quotes),
+    "implications": lambda i, parties, quotes: (
+        f"{i.emoji} {i.number}. {i.heading}",
+        i.summary,
+        *i.analogues,
+        *quotes,
+    ),
+    "events": lambda e, parties, quotes: (e.title, e.summary, *quotes),
+}
+"""The searchable text of an item, title first: what differs between collections, beside the declaration."""
 
 
 def build_plan(

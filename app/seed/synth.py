@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, insert
 
-from app.db import migrate, search_index
+from app.db import migrate, readmodel, search_index
 from app.db.models import Base, Dataset
 from app.domain.dates import PartialDate
 from app.domain.vocab import (
@@ -356,6 +357,7 @@ class _Writer:
         self.buffers: dict[str, list[Row]] = {}
         self.counts: dict[str, int] = {}
         self.statements: dict[str, tuple[str, list[str], list[str]]] = {}
+        self.stream = readmodel.ItemStream(readmodel.ReadModel(lambda row: self.put("representations", row)))
 
     def _statement(self, table: str, row: Row) -> tuple[str, list[str], list[str]]:
         cached = self.statements.get(table)
@@ -375,6 +377,11 @@ class _Writer:
         return cached
 
     def add(self, table: str, row: Row) -> None:
+        """Write a row; the read model renders it (and its item's links and citations) on the way."""
+        self.stream.add(table, row)
+        self.put(table, row)
+
+    def put(self, table: str, row: Row) -> None:
         buffer = self.buffers.setdefault(table, [])
         buffer.append(row)
         if len(buffer) >= CHUNK_ROWS:
@@ -384,13 +391,15 @@ class _Writer:
         buffer = self.buffers.get(table)
         if buffer:
             sql, dates, documents = self._statement(table, buffer[0])
-            if dates or documents:
-                for row in buffer:
-                    for name in dates:
-                        if row[name] is not None:
-                            row[name] = row[name].isoformat()
-                    for name in documents:
-                        row[name] = json.dumps(row[name])
+            if dates or documents:  # converted copies: the read model may still hold the rows
+                buffer = [
+                    {
+                        **row,
+                        **{n: row[n].isoformat() for n in dates if row[n] is not None},
+                        **{n: json.dumps(row[n]) for n in documents},
+                    }
+                    for row in buffer
+                ]
             self.connection.exec_driver_sql(sql, buffer)
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
             self.buffers[table] = []
@@ -398,6 +407,15 @@ class _Writer:
     def flush_all(self) -> None:
         for table in list(self.buffers):
             self.flush(table)
+
+    def finish(self) -> None:
+        """Render the whole briefings and write every row still buffered."""
+        written = self.stream.finish()
+        self.flush_all()
+        if self.counts.get("representations", 0) != written:
+            raise RuntimeError(
+                f"read model: {written} rendered, {self.counts.get('representations')} written"
+            )
 
 
 class _Synth:
@@ -554,7 +572,7 @@ class _Synth:
         self.barriers()
         self.implications()
         self.events()
-        self.w.flush_all()
+        self.w.finish()
 
     def documents(self) -> None:
         for i, document_id in enumerate(self.document_ids):
@@ -897,13 +915,19 @@ def write_synthetic(*, rows: int, out: str | Path, random_seed: int) -> float:
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-journal")):
         leftover.unlink(missing_ok=True)
+    collecting = gc.isenabled()
     try:
         migrate.upgrade(Settings(database_url=f"sqlite:///{partial}"))
+        # Millions of long-lived rows and rendered items and no reference cycles: the cyclic collector
+        # would only walk the growing heap again and again.
+        gc.disable()
         _fill(partial, rows, random_seed)
         if target.exists():
             raise FileExistsError(f"{target} appeared while the synthetic data set was being written")
         partial.rename(target)
     finally:
+        if collecting:
+            gc.enable()
         for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-journal")):
             leftover.unlink(missing_ok=True)
     return time.perf_counter() - started

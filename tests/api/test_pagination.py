@@ -186,6 +186,26 @@ async def test_cursor_of_another_sort_is_400(client: httpx.AsyncClient) -> None:
     assert body["type"].endswith("invalid-cursor")
 
 
+async def test_cursor_of_other_filters_is_400(client: httpx.AsyncClient) -> None:
+    """A list cursor is bound to its filters: reused with other values (or none) it would skip items."""
+    russia = await first_cursor(client, "/v1/positions", party="russia")
+    same = await client.get("/v1/positions", params={"limit": 1, "party": "russia", "cursor": russia})
+    assert same.status_code == 200
+    for params in ({"party": "ukraine"}, {}, {"party": "russia", "kind": "demand"}):
+        response = await client.get("/v1/positions", params={**params, "cursor": russia})
+        body = assert_problem(response, 400)
+        assert body["type"].endswith("invalid-cursor"), params
+        assert "other filters" in body["detail"], params
+    unfiltered = await first_cursor(client, "/v1/positions")
+    body = assert_problem(
+        await client.get("/v1/positions", params={"party": "russia", "cursor": unfiltered}), 400
+    )
+    assert "other filters" in body["detail"]
+    dated = await first_cursor(client, "/v1/events", **{"from": "2022"})
+    body = assert_problem(await client.get("/v1/events", params={"from": "2023", "cursor": dated}), 400)
+    assert "other filters" in body["detail"]
+
+
 async def test_cursor_of_another_collection_is_400(client: httpx.AsyncClient) -> None:
     rounds = await first_cursor(client, "/v1/rounds")
     body = assert_problem(await client.get("/v1/positions", params={"cursor": rounds}), 400)

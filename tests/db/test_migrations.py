@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, inspect, select
 
 from app.db import migrate
 from app.db.migrate import include_object
-from app.db.models import Base, Citation, Dataset
+from app.db.models import Base, Citation, Dataset, Representation
 from app.seed.load import check_seeds, seed
 from tests.conftest import SEEDS_DIR, Database
 
@@ -45,7 +45,7 @@ def test_upgrade_downgrade_upgrade(empty_db: Database) -> None:
         }
         expected_fts = {"search_fts"} if empty_db.backend == "sqlite" else {"search_tsv", "search_tsv_gin"}
         assert expected_fts <= _full_text_objects(engine)
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
+        assert migrate.current_revision(engine) == migrate.head_revision() == "0004"
 
         migrate.downgrade(empty_db.settings, "base")
         engine.dispose()
@@ -113,3 +113,26 @@ def test_seeding_twice_changes_nothing_the_second_time(empty_db: Database) -> No
     assert second.changed is False
     assert first.version == second.version == plan.version == stamp[0]
     assert second.counts == first.counts == plan.counts()
+
+
+def test_upgrading_a_database_without_read_model_asks_for_a_seed(empty_db: Database) -> None:
+    """Rows loaded before the read model have no representations: 0004 clears the data set row, so
+    readiness reports the database unseeded and the next seed (a new loader version) renders them."""
+    migrate.upgrade(empty_db.settings, "0003")
+    engine = empty_db.engine()
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO dataset (id, version, seeded_at, counts) "
+                "VALUES (1, 'v1-data', '2026-11-25 00:00:00', '{}')"
+            )
+        migrate.upgrade(empty_db.settings)
+        with engine.connect() as connection:
+            assert connection.execute(select(Dataset.version)).all() == []
+        assert seed(engine, SEEDS_DIR).changed is True
+        with engine.connect() as connection:
+            assert (
+                connection.execute(select(func.count()).select_from(Representation)).scalar_one() == 87
+            )  # 85 items, 2 details
+    finally:
+        engine.dispose()

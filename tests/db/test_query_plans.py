@@ -191,3 +191,25 @@ def test_date_range_filters_seek(probe: Probe, url: str) -> None:
     page_plan = probe.plans(url)[0][1]
     table = url.split("/")[2].split("?")[0]
     assert not any(line.startswith(f"SCAN {table}") for line in page_plan), "\n".join(page_plan)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/positions?limit=50",
+        "/v1/positions?party=party-7&limit=50",
+        "/v1/events?kind=talks&sort=-date",
+        "/v1/positions/position-4242",
+        "/v1/documents/synthetic-document-5",
+        "/v1/briefings/synthetic-briefing-3",
+    ],
+)
+def test_a_read_is_one_statement_on_the_read_model(probe: Probe, url: str) -> None:
+    """A list page is one keyset statement that brings each row's stored JSON along (a primary-key
+    lookup in ``representations``); a detail or a whole briefing is one primary-key read."""
+    plans = probe.plans(url)
+    assert len(plans) == 1, [sql for sql, _ in plans]
+    sql, plan = plans[0]
+    assert "representations" in sql
+    assert any(line.startswith("SEARCH representations USING PRIMARY KEY") for line in plan), "\n".join(plan)
+    assert not bare_scans(plan), "\n".join(plan)

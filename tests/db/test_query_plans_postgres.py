@@ -341,3 +341,24 @@ def test_date_range_filters_seek(probe: Probe, url: str) -> None:
     page_plan = probe.plans(url, seqscan=table in probe.big_tables)[0][1]
     seeks = [node for node in index_scans(page_plan, table) if "date_" in node.get("Index Cond", "")]
     assert seeks, render(page_plan)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/positions?limit=50",
+        "/v1/positions?party=party-7&limit=50",
+        "/v1/positions/position-4242",
+        "/v1/briefings/synthetic-briefing-3",
+    ],
+)
+def test_a_read_is_one_statement_on_the_read_model(probe: Probe, url: str) -> None:
+    """A list page is one keyset statement whose rows bring their stored JSON along through the
+    ``representations`` primary key; a detail or a whole briefing is one primary-key read."""
+    plans = probe.plans(url)
+    assert len(plans) == 1, [sql for sql, _ in plans]
+    sql, plan = plans[0]
+    assert "representations" in sql
+    used = {node["Index Name"] for node in index_scans(plan)}
+    assert "pk_representations" in used, render(plan)
+    assert not whole_reads(plan, probe.big_tables), render(plan)

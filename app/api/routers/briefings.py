@@ -8,8 +8,9 @@ from starlette.responses import Response
 from app.api.deps import EngineDep
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.problems import ProblemError, ProblemType
-from app.api.routers.collections import BriefingId, json_response
-from app.db.briefing import whole_briefing
+from app.api.routers.collections import JSON, BriefingId
+from app.db import listing
+from app.db.collections import BY_NAME
 from app.domain.schemas import BriefingDetail
 
 router = APIRouter(prefix="/v1")
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/v1")
 )
 def get_briefing(item_id: BriefingId, engine: EngineDep) -> Response:
     with engine.connect() as connection:
-        briefing = whole_briefing(connection, item_id)
-    if briefing is None:
+        body = listing.get_body(connection, BY_NAME["briefings"], item_id)
+    if body is None:
         raise ProblemError(ProblemType.NOT_FOUND, f"no briefing with id '{item_id}'")
-    return json_response(briefing)
+    return Response(body, media_type=JSON)

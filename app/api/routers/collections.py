@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from enum import StrEnum
 from typing import Annotated, Any
@@ -58,6 +59,31 @@ def page_response(
     url = request.url.include_query_params(cursor=next_cursor)
     headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
     return json_response({"items": items, "next_cursor": next_cursor, **(extra or {})}, headers=headers)
+
+
+def stored_page_response(
+    request: Request, bodies: list[bytes], scope: str, next_position: tuple[Any, Any] | None
+) -> Response:
+    """A page of items given as their JSON bytes: the envelope is concatenated around them (the same
+    bytes ``orjson.dumps`` gives for ``{"items": [...], "next_cursor": ...}``)."""
+    items = b"[" + b",".join(bodies) + b"]"
+    if next_position is None:
+        return Response(b'{"items":' + items + b',"next_cursor":null}', media_type=JSON)
+    key, item_id = next_position
+    next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
+    url = request.url.include_query_params(cursor=next_cursor)
+    headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+    body = b'{"items":' + items + b',"next_cursor":' + orjson.dumps(next_cursor) + b"}"
+    return Response(body, media_type=JSON, headers=headers)
+
+
+def list_scope(collection: str, sort: str, filters: dict[str, Any]) -> str:
+    """What a list cursor is bound to: the collection, the sort and the filters' values (a cursor made
+    for one filter would silently skip items of another)."""
+    if not filters:
+        return f"{collection}:{sort}"
+    canonical = orjson.dumps({name: str(value) for name, value in sorted(filters.items())})
+    return f"{collection}:{sort}:" + hashlib.blake2b(canonical, digest_size=8).hexdigest()
 
 
 def build_router() -> APIRouter:
@@ -129,7 +155,12 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
     def list_endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
         sort = spec.sort(str(kwargs["sort"]) if "sort" in kwargs else None)
-        scope = f"{spec.name}:{sort.name}"
+        values = {
+            item_filter.name: kwargs[f"filter_{item_filter.name}"]
+            for item_filter in spec.filters
+            if kwargs[f"filter_{item_filter.name}"] is not None
+        }
+        scope = list_scope(spec.name, sort.name, values)
         after = None
         if kwargs["cursor"] is not None:
             try:
@@ -138,15 +169,15 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
             except (InvalidCursorError, listing.InvalidSortKeyError) as exc:
                 raise ProblemError(ProblemType.INVALID_CURSOR, f"invalid cursor: {exc}") from None
         where = [
-            item_filter.where(kwargs[f"filter_{item_filter.name}"])
+            item_filter.where(values[item_filter.name])
             for item_filter in spec.filters
-            if kwargs[f"filter_{item_filter.name}"] is not None
+            if item_filter.name in values
         ]
         with kwargs["engine"].connect() as connection:
-            items, next_position = listing.list_page(
+            bodies, next_position = listing.list_page(
                 connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
             )
-        return page_response(request, items, scope=scope, next_position=next_position)
+        return stored_page_response(request, bodies, scope, next_position)
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
     list_endpoint.__name__ = f"list_{spec.name}"
@@ -179,10 +210,10 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
     def detail_endpoint(item_id: str, engine: Engine) -> Response:
         with engine.connect() as connection:
-            item = listing.get_item(connection, spec, item_id)
-        if item is None:
+            body = listing.get_body(connection, spec, item_id)
+        if body is None:
             raise ProblemError(ProblemType.NOT_FOUND, f"no {spec.singular} with id '{item_id}'")
-        return json_response(item)
+        return Response(body, media_type=JSON)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     example = (example_for(spec.name, "detail") or {}).get("id", "an-id")
@@ -230,7 +261,7 @@ def _add_document_text_route(router: APIRouter) -> None:
     )
     def get_document_text(item_id: DocumentId, engine: EngineDep) -> Response:
         with engine.connect() as connection:
-            item = listing.get_item(connection, spec, item_id)
-        if item is None:
+            text = listing.document_text(connection, item_id)
+        if text is None:
             raise ProblemError(ProblemType.NOT_FOUND, f"no document with id '{item_id}'")
-        return PlainTextResponse(item["text"], media_type="text/plain; charset=utf-8")
+        return PlainTextResponse(text, media_type="text/plain; charset=utf-8")

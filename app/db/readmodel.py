@@ -1,0 +1,294 @@
+"""The read model: every item's JSON and every whole briefing, rendered once per data set.
+
+Representations are rendered from the loader-shaped rows (``app.seed.rows``) as they are written, by
+the collections' declarations (references, links and citations embedded, fields in the schema's order),
+and stored in ``representations`` in the same transaction: readers see the old data set with its
+representations or the new one with its own, never a mix. ``briefing seed`` renders its plan's rows
+(``render_plan``); ``briefing synth`` streams its rows through the same ``ReadModel``. Requests only
+read the stored bytes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import orjson
+
+from app.db.briefing import CITING, Cited, compose
+from app.db.collections import BY_NAME, COLLECTIONS
+from app.db.listing import DETAIL, LIST, CollectionSpec, LinkField
+from app.db.models import Party, Topic, table_of
+
+Row = dict[str, Any]
+Emit = Callable[[Row], None]
+
+LINK_TABLES = frozenset(table_of(link.link).name for spec in COLLECTIONS for link in spec.links) | {
+    "person_links"
+}
+_CITING = frozenset(CITING)
+
+
+def expected_rows(counts: Mapping[str, int]) -> int:
+    """How many representations a data set with these row counts has: one per item, and a detail for
+    each item of a collection whose detail differs from its list item (documents, briefings)."""
+    return sum(counts.get(spec.name, 0) * (2 if _has_detail(spec) else 1) for spec in COLLECTIONS)
+
+
+def _has_detail(spec: CollectionSpec) -> bool:
+    return spec.detail_schema is not None or spec.name == "briefings"
+
+
+def _labels() -> dict[str, str]:
+    """The field that names an item when another item refers to it, for every collection referred to
+    (the photo's people included)."""
+    labels = {"people": "name"}
+    for spec in COLLECTIONS:
+        for ref in spec.refs:
+            labels[table_of(ref.target).name] = ref.label
+        for link in spec.links:
+            labels[table_of(link.target).name] = "name"
+    return labels
+
+
+def _citations(rows: list[Row]) -> list[Row]:
+    """Citation rows as the API shows them, in their order."""
+    return [
+        {
+            "document_id": c["document_id"],
+            "start": c["start"],
+            "end": c["end"],
+            "quote": c["quote"],
+            "source_id": c["source_id"],
+        }
+        for c in sorted(rows, key=_ordinal)
+    ]
+
+
+class ReadModel:
+    """Renders items as their rows arrive (targets of references before the items that refer to them,
+    as the loader orders collections), then each whole briefing in ``finish``."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit = emit
+        self.written = 0
+        self.labels: dict[str, dict[str, str]] = defaultdict(dict)
+        self.label_field = _labels()
+        self.plans = {spec.name: _ItemPlan(spec) for spec in COLLECTIONS}
+        self.cited: dict[str, dict[str, list[Cited]]] = defaultdict(lambda: defaultdict(list))
+        self.lookup: dict[str, dict[str, tuple[Any, bytes]]] = defaultdict(dict)
+        self.briefings: list[tuple[Row, list[Row], list[Row]]] = []
+        self.sections: dict[str, list[Row]] = defaultdict(list)
+
+    def _store(self, collection: str, item_id: str, variant: str, body: bytes) -> None:
+        self.emit({"collection": collection, "item_id": item_id, "variant": variant, "body": body})
+        self.written += 1
+
+    def item(self, collection: str, row: Row, links: Mapping[str, list[Row]], citations: list[Row]) -> None:
+        """Render one item from its row, its link rows (by link table) and its citation rows."""
+        plan = self.plans[collection]
+        spec = plan.spec
+        item_id = row["id"]
+        if collection in self.label_field:
+            self.labels[collection][item_id] = row[self.label_field[collection]]
+        item = plan.render(row, links, citations, self.labels)
+        if plan.list_fields != plan.detail_fields:
+            listed = {name: item[name] for name in plan.list_fields}
+            body = orjson.dumps(listed)
+            if collection != "briefings":
+                self._store(collection, item_id, DETAIL, orjson.dumps(item))
+        else:
+            listed, body = item, orjson.dumps(item)
+        self._store(collection, item_id, LIST, body)
+        key = row[spec.sorts[0].column]
+        if collection in ("documents", "parties", "topics"):
+            self.lookup[collection][item_id] = (key, body)
+        if collection == "briefings":
+            self.briefings.append((row, links.get("person_links", []), _citations(citations)))
+        elif collection in _CITING:
+            entry = Cited(
+                key,
+                item_id,
+                body,
+                listed.get("party"),
+                listed.get("category"),
+                listed.get("name"),
+                _ids(listed, plan.party_fields),
+                _ids(listed, plan.topic_fields),
+            )
+            for document_id in dict.fromkeys(c["document_id"] for c in citations):
+                self.cited[document_id][collection].append(entry)
+
+    def section(self, row: Row) -> None:
+        self.sections[row["briefing_id"]].append(row)
+
+    def finish(self) -> int:
+        """Render every whole briefing; return how many representations were written in all."""
+        for row, people, takeaway in self.briefings:
+            whole = compose(
+                row,
+                document=self.lookup["documents"][row["document_id"]][1],
+                cited=self.cited.get(row["document_id"], {}),
+                parties=self.lookup["parties"],
+                topics=self.lookup["topics"],
+                sections=self.sections.get(row["id"], []),
+                takeaway=takeaway,
+                people=[
+                    {"id": link["person_id"], "name": self.labels["people"][link["person_id"]]}
+                    for link in sorted(people, key=lambda link: link["ordinal"])
+                ],
+            )
+            self._store("briefings", row["id"], DETAIL, whole)
+        return self.written
+
+
+Getter = Callable[[Row, Mapping[str, list[Row]], list[Row], Mapping[str, Mapping[str, str]]], Any]
+
+
+class _ItemPlan:
+    """How one collection's item is rendered: its fields in the schema's order, each from a column, a
+    reference, a link or the citations."""
+
+    def __init__(self, spec: CollectionSpec) -> None:
+        self.spec = spec
+        self.detail_fields = spec.output_fields(detail=True)
+        self.list_fields = spec.output_fields(detail=False)
+        refs = {ref.name: ref for ref in spec.refs}
+        links = {link.name: link for link in spec.links}
+        self.getters: list[tuple[str, Getter]] = []
+        targets = [(r.name, False, r.target) for r in spec.refs] + [
+            (k.name, True, k.target) for k in spec.links
+        ]
+        self.party_fields = tuple((name, many) for name, many, target in targets if target is Party)
+        self.topic_fields = tuple((name, many) for name, many, target in targets if target is Topic)
+        for name in self.detail_fields:
+            if name == "citations":
+                self.getters.append((name, lambda row, links, citations, labels: _citations(citations)))
+            elif name in refs:
+                self.getters.append((name, _ref_getter(refs[name].column, table_of(refs[name].target).name)))
+            elif name in links:
+                self.getters.append((name, _link_getter(links[name])))
+            else:
+                self.getters.append((name, _column_getter(name)))
+
+    def render(
+        self,
+        row: Row,
+        links: Mapping[str, list[Row]],
+        citations: list[Row],
+        labels: Mapping[str, Mapping[str, str]],
+    ) -> Row:
+        return {name: get(row, links, citations, labels) for name, get in self.getters}
+
+
+def _column_getter(name: str) -> Getter:
+    return lambda row, links, citations, labels: row[name]
+
+
+def _ref_getter(column: str, target: str) -> Getter:
+    def get(row: Row, links: Any, citations: Any, labels: Mapping[str, Mapping[str, str]]) -> Any:
+        value = row[column]
+        return None if value is None else {"id": value, "name": labels[target][value]}
+
+    return get
+
+
+def _link_getter(link: LinkField) -> Getter:
+    target, table, column, role = table_of(link.target).name, table_of(link.link).name, link.column, link.role
+
+    def get(
+        row: Row, links: Mapping[str, list[Row]], citations: Any, labels: Mapping[str, Mapping[str, str]]
+    ) -> Any:
+        names = labels[target]
+        rows = links.get(table, ())
+        if role is not None:
+            rows = [r for r in rows if r["role"] == role]
+        return [{"id": r[column], "name": names[r[column]]} for r in sorted(rows, key=_ordinal)]
+
+    return get
+
+
+def _ids(item: Row, fields: tuple[tuple[str, bool], ...]) -> tuple[str, ...]:
+    """The ids an item's reference fields name (``(name, is_list)``)."""
+    ids: list[str] = []
+    for name, many in fields:
+        value = item[name]
+        if many:
+            ids.extend(ref["id"] for ref in value)
+        elif value is not None:
+            ids.append(value["id"])
+    return tuple(ids)
+
+
+def _ordinal(row: Row) -> int:
+    value: int = row["ordinal"]
+    return value
+
+
+class ItemStream:
+    """Feeds a ``ReadModel`` from a stream of ``(table, row)`` in which each item's rows are contiguous
+    (its link rows and citations just before or after its own row), as the generators write them."""
+
+    def __init__(self, model: ReadModel) -> None:
+        self.model = model
+        self.pending: dict[tuple[str, str], list[Any]] = {}
+        self.current: tuple[str, str] | None = None
+        self.entry: list[Any] = []
+
+    def _entry(self, key: tuple[str, str]) -> list[Any]:
+        entry = self.pending.get(key)
+        if entry is None:
+            entry = self.pending[key] = [None, defaultdict(list), []]
+        return entry
+
+    def add(self, table: str, row: Row) -> None:
+        if table in LINK_TABLES or table == "citations":
+            key = (row["collection"], row["item_id"])
+            entry = self.entry if key == self.current else self._entry(key)
+            if table == "citations":
+                entry[2].append(row)
+            else:
+                entry[1][table].append(row)
+        elif table in BY_NAME:
+            key = (table, row["id"])
+            if self.pending:
+                self._flush(keep=key)
+            self.entry = self._entry(key)
+            self.entry[0] = row
+            self.current = key
+        elif table == "sections":
+            self.model.section(row)
+
+    def _flush(self, keep: tuple[str, str] | None = None) -> None:
+        for key in [k for k, entry in self.pending.items() if entry[0] is not None and k != keep]:
+            row, links, citations = self.pending.pop(key)
+            self.model.item(key[0], row, links, citations)
+
+    def finish(self) -> int:
+        self._flush()
+        return self.model.finish()
+
+
+def render_plan(rows: Mapping[str, list[Row]], emit: Emit) -> int:
+    """Render the representations of a seed plan's rows (``LoadPlan.rows``); return how many."""
+    links: dict[tuple[str, str], dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for table in LINK_TABLES:
+        for row in rows.get(table, ()):
+            links[(row["collection"], row["item_id"])][table].append(row)
+    citations: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows.get("citations", ()):
+        citations[(row["collection"], row["item_id"])].append(row)
+    model = ReadModel(emit)
+    for collection in _load_order(rows):
+        for row in rows[collection]:
+            key = (collection, row["id"])
+            model.item(collection, row, links.get(key, {}), citations.get(key, []))
+    for row in rows.get("sections", ()):
+        model.section(row)
+    return model.finish()
+
+
+def _load_order(rows: Mapping[str, list[Row]]) -> Iterator[str]:
+    """Collections in the order the plan holds them (targets of references first)."""
+    return (table for table in rows if table in BY_NAME)
