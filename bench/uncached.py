@@ -83,7 +83,11 @@ def main(sizes: tuple[int, ...]) -> int:
         for endpoint, path in peer.items():
             runs.append(
                 run.wrk(
-                    server.base_url + path, server="datasette", variant="immutable", rows=big, endpoint=endpoint
+                    server.base_url + path,
+                    server="datasette",
+                    variant="immutable",
+                    rows=big,
+                    endpoint=endpoint,
                 )
             )
 
