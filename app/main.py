@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
@@ -19,8 +19,9 @@ from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
 from app.api.routers import briefings, collections, docs, health, reader, search
+from app.api.static import StaticAssets
 from app.db.engine import make_engine
-from app.db.version import make_version_reader
+from app.db.version import make_version_reader, settled_version
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
 
@@ -43,11 +44,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     engine = make_engine(settings, read_only=True)
+    static = StaticAssets(STATIC_DIR, cache_control=f"public, max-age={settings.cache_max_age}")
+    data_version = make_version_reader(settings, engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Database work runs in worker threads; a few keep the cores busy, more only fight for the GIL.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_threads
+        if STATIC_DIR.is_dir():  # index and gzip the static files off the event loop, without waiting
+            threading.Thread(target=static.prepare, name="static-assets", daemon=True).start()
+        # Know the data version before the first request, so that a burst right after start is served
+        # by one render per URL (single-flight needs the version to key on).
+        await settled_version(data_version)
         yield
         engine.dispose()
 
@@ -71,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
+    app.state.readiness = health.ReadinessCheck(engine, data_version)
 
     install_error_handlers(app)
     app.include_router(health.router)
@@ -80,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(reader.router)
     if STATIC_DIR.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+        app.mount("/static", static, name="static")
 
     # Innermost first: limits guard the app; the representation layer serves cached bytes before them.
     app.add_middleware(
@@ -88,9 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(
         RepresentationMiddleware,
-        data_version=make_version_reader(settings, engine),
+        data_version=data_version,
         cache_control=f"public, max-age={settings.cache_max_age}",
+        cache_bytes=settings.response_cache_bytes,
         cache_entries=settings.response_cache_entries,
+        routes=app.routes,
     )
     app.add_middleware(
         ProblemCORSMiddleware,

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a client has to send a whole request head."
     )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="Bytes of ready responses kept in memory per worker."
+    )
     response_cache_entries: int = Field(default=2048, ge=0, description="Ready responses kept in memory.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO", description="Python logging level."

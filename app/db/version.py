@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -132,6 +133,14 @@ class ThreadedVersionReader:
                 )
         except Exception:  # unreachable, locked or slow database: serve nothing from memory
             return None
+
+
+async def settled_version(reader: VersionReader, *, timeout: float = 2.0) -> str | None:
+    """The version once the reader knows it (its watcher may need a moment after start), or None."""
+    deadline = time.monotonic() + timeout
+    while (version := await reader()) is None and time.monotonic() < deadline:
+        await anyio.sleep(0.01)
+    return version
 
 
 def make_version_reader(settings: Settings, serving_engine: Engine) -> VersionReader:

@@ -1,5 +1,10 @@
 """Overload protection: a cap on requests in flight and a time limit per request, both answered with a
-prompt 503 problem document (with Retry-After) instead of a queue or a held connection."""
+prompt 503 problem document (with Retry-After) instead of a queue or a held connection.
+
+Health checks are exempt: ``/healthz`` does no work and ``/readyz`` bounds its own (one check at a time,
+its result reused for up to a second), so an orchestrator never reads "overloaded" as "not ready".
+Requests answered from the response cache, or waiting for another request's render of the same URL,
+never reach this layer."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ class LimitsMiddleware:
         *,
         max_concurrency: int,
         timeout: float,
-        exempt_paths: tuple[str, ...] = ("/healthz",),
+        exempt_paths: tuple[str, ...] = ("/healthz", "/readyz"),
     ) -> None:
         self.app = app
         self.max_concurrency = max_concurrency

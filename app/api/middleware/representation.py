@@ -1,33 +1,56 @@
 """ETags, conditional GETs, gzip, HEAD, and a cache of ready responses keyed by data version.
 
 The data only changes when ``briefing seed`` runs, and every seed stores a new version (a content hash).
-A response for a given URL and version never changes, so it is kept as ready bytes. Before serving from
-the cache the layer reads the current version (``app.db.version``: cheap, and never blocking the event
-loop), so a re-seed is noticed at once by every worker and no stale answer is served. A database that
-cannot be read gives no version, and then nothing is served from memory.
+A response for a given canonical URL and version never changes, so it is kept as ready bytes
+(``response_cache``: a byte budget, 404s apart, single-flight). Keys come from the validated request
+(``app.api.canonical``), never from the raw query string. Before serving from the cache the layer reads
+the current version (``app.db.version``: cheap, and never blocking the event loop), so a re-seed is
+noticed at once by every worker and no stale answer is served. A database that cannot be read gives no
+version, and then nothing is served from memory.
+
+Preconditions (RFC 9110 §13.2.2) on a 200: ``If-Match`` uses the strong comparison, which a weak ETag
+never passes, so anything but ``*`` is a 412; ``If-None-Match`` (weak comparison) gives 304. ``Range`` is
+ignored on these representations (always the whole body, cached or not), as RFC 9110 §14.2 permits.
+Static files are not handled here: ``app.api.static`` serves them from disk.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import gzip
 import hashlib
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+import anyio
+import anyio.to_thread
+import orjson
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.canonical import QueryCanonicaliser
+from app.api.errors import PROBLEM_JSON, problem_body
+from app.api.middleware.response_cache import Flights, Key, ResponseCache
 
 Headers = list[tuple[bytes, bytes]]
 
-_CONDITIONAL = {b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range"}
-_REPLACED = {b"content-length", b"etag", b"last-modified"}
+_CONDITIONAL = {
+    b"if-none-match",
+    b"if-modified-since",
+    b"if-match",
+    b"if-unmodified-since",
+    b"if-range",
+    b"range",
+}
+_REPLACED = {b"content-length", b"etag", b"last-modified", b"accept-ranges"}
 
 GZIP_MIN_BYTES = 1024
 CACHEABLE_STATUSES = frozenset({200, 404})
-"""A 404 for an id is as immutable as a 200 for the same data version; keeping it spares the database
-(and the worker threads) from crawlers and broken links. Problems are still sent with ``no-store``."""
+"""A 404 for an id is as immutable as a 200 for the same data version; keeping it (in a store of its own)
+spares the database from crawlers and broken links. Problems are still sent with ``no-store``."""
 COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/javascript")
+PASS_THROUGH = ("/static/",)
+"""Paths this layer leaves alone: static files answer their own conditional and range requests."""
 
 
 @dataclass(slots=True)
@@ -61,7 +84,11 @@ class Representation:
             compressible=compressible,
         )
 
-    def compressed(self) -> tuple[bytes, Headers]:
+    def cost(self) -> int:
+        return len(self.body) + (len(self.gzipped[0]) if self.gzipped is not None else 0)
+
+    def compress(self) -> None:
+        """Add the gzip variant (called in a worker thread: never on the event loop)."""
         if self.gzipped is None:
             body = gzip.compress(self.body, compresslevel=6, mtime=0)
             headers = [
@@ -70,14 +97,13 @@ class Representation:
                 (b"content-length", str(len(body)).encode()),
             ]
             self.gzipped = (body, headers)
-        return self.gzipped
 
 
 def make_etag(body: bytes) -> bytes:
     return b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
+def header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope["headers"]:
         if key == name:
             return bytes(value)
@@ -92,9 +118,9 @@ def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(tag.strip().removeprefix(b"W/") == opaque for tag in if_none_match.split(b","))
 
 
-def _accepts_gzip(scope: Scope) -> bool:
+def accepts_gzip(scope: Scope) -> bool:
     """Whether Accept-Encoding allows gzip; an explicit ``gzip`` entry outranks ``*``."""
-    accept = (_header(scope, b"accept-encoding") or b"").decode("latin-1").lower()
+    accept = (header(scope, b"accept-encoding") or b"").decode("latin-1").lower()
     qualities: dict[str, float] = {}
     for part in accept.split(","):
         coding, *params = (p.strip() for p in part.split(";"))
@@ -117,49 +143,70 @@ class RepresentationMiddleware:
         *,
         data_version: Callable[[], Awaitable[str | None]],
         cache_control: str,
+        cache_bytes: int,
         cache_entries: int,
-        cached_prefixes: tuple[str, ...] = ("/v1/", "/static/", "/openapi.json"),
+        routes: Sequence[BaseRoute] = (),
+        cached_prefixes: tuple[str, ...] = ("/v1/", "/openapi.json"),
     ) -> None:
         self.app = app
         self.data_version = data_version
         self.cache_control = cache_control.encode()
-        self.cache_entries = cache_entries
+        self.cache: ResponseCache[Representation] = ResponseCache(
+            max_bytes=cache_bytes, max_entries=cache_entries
+        )
+        self.flights: Flights[Representation] = Flights()
+        self.canonical = QueryCanonicaliser(routes)
         self.cached_prefixes = cached_prefixes
-        self.cache: OrderedDict[tuple[str, bytes, str], Representation] = OrderedDict()
+        self.compressing = anyio.CapacityLimiter(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        cacheable = self.cache_entries > 0 and path.startswith(self.cached_prefixes)
-        version = await self.data_version() if cacheable else None
-        if version is not None:
-            scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
-        key = (path, scope["query_string"], version) if version is not None else None
-        representation = self.cache.get(key) if key is not None else None
-        if representation is not None:
-            with contextlib.suppress(KeyError):  # another event loop may have evicted it meanwhile
-                self.cache.move_to_end(key)  # type: ignore[arg-type]
+        if path.startswith(PASS_THROUGH):
+            await self.app(scope, receive, send)
+            return
+        key: Key | None = None
+        query = None
+        if self.cache.enabled and path.startswith(self.cached_prefixes):
+            query = self.canonical(path, scope["query_string"])
+            version = await self.data_version() if query is not None else None
+            if version is not None:
+                scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
+                key = (path, query, version)
+        if key is None:
+            representation = await self._render(scope, receive, query)
         else:
-            representation = await self._render(scope, receive)
-            if (
-                key is not None
-                and representation.status in CACHEABLE_STATUSES
-                and await self.data_version() == version
-            ):
-                self.cache[key] = representation
-                while len(self.cache) > self.cache_entries:
-                    with contextlib.suppress(KeyError):
-                        self.cache.popitem(last=False)
-        await self._send(scope, send, representation)
+            representation = self.cache.get(key) or await self._render_once(key, scope, receive)
+        await self._respond(scope, send, representation, key)
 
-    async def _render(self, scope: Scope, receive: Receive) -> Representation:
-        """Run the app (a HEAD runs as a GET) and collect its whole response."""
+    async def _render_once(self, key: Key, scope: Scope, receive: Receive) -> Representation:
+        """Render, unless a render of the same key is under way: then wait for its outcome."""
+        flight = self.flights.join(key)
+        if flight is not None:
+            shared = await asyncio.shield(flight)
+            return shared if shared is not None else await self._render(scope, receive, key[1])
+        outcome = None
+        try:
+            representation = await self._render(scope, receive, key[1])
+            if await self.data_version() == key[2]:  # otherwise a re-seed overlapped: keep nothing
+                outcome = representation
+                if representation.status in CACHEABLE_STATUSES:
+                    self.cache.put(key, representation.status, representation)
+            return representation
+        finally:
+            self.flights.land(key, outcome)
+
+    async def _render(self, scope: Scope, receive: Receive, query: str | None) -> Representation:
+        """Run the app (a HEAD runs as a GET, with the canonical query when there is one) and collect
+        its whole response."""
         # The app always renders the full representation: conditional requests are answered here, from
-        # the ETag computed on the body (so a static file's own validators never compete with ours).
+        # the ETag computed on the body.
         inner_headers = [(k, v) for k, v in scope["headers"] if k not in _CONDITIONAL]
         inner_scope = dict(scope, method="GET", headers=inner_headers)
+        if query is not None:
+            inner_scope["query_string"] = query.encode("ascii")
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -185,10 +232,14 @@ class RepresentationMiddleware:
             headers.append((b"cache-control", b"no-store"))
         return Representation.build(status, headers, body, etag)
 
-    async def _send(self, scope: Scope, send: Send, rep: Representation) -> None:
+    async def _respond(self, scope: Scope, send: Send, rep: Representation, key: Key | None) -> None:
         # Copies of the prepared lists: later layers (CORS, request context) add headers in place.
         if rep.etag is not None:
-            if_none_match = _header(scope, b"if-none-match")
+            if_match = header(scope, b"if-match")
+            if if_match is not None and if_match.strip() != b"*":
+                await _precondition_failed(scope, send)
+                return
+            if_none_match = header(scope, b"if-none-match")
             if if_none_match is not None and _etag_matches(if_none_match, rep.etag):
                 await send(
                     {"type": "http.response.start", "status": 304, "headers": list(rep.not_modified_headers)}
@@ -196,7 +247,24 @@ class RepresentationMiddleware:
                 await send({"type": "http.response.body", "body": b""})
                 return
         body, headers = rep.body, rep.headers
-        if rep.compressible and _accepts_gzip(scope):
-            body, headers = rep.compressed()
+        if rep.compressible and accepts_gzip(scope):
+            if rep.gzipped is None:
+                await anyio.to_thread.run_sync(rep.compress, limiter=self.compressing)
+                if key is not None:
+                    self.cache.recharge(key, rep.status)
+            if rep.gzipped is not None:
+                body, headers = rep.gzipped
         await send({"type": "http.response.start", "status": rep.status, "headers": list(headers)})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+async def _precondition_failed(scope: Scope, send: Send) -> None:
+    detail = "the If-Match condition does not hold (these ETags are weak: only If-Match: * can match)"
+    body = orjson.dumps(problem_body(412, detail, instance=scope["path"], slug="precondition-failed"))
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 412, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
