@@ -82,10 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.readiness = health.ReadinessCheck(engine, data_version)
 
     install_error_handlers(app)
+    data_routers = [briefings.router, search.router, collections.build_router()]
     app.include_router(health.router)
-    app.include_router(briefings.router)
-    app.include_router(search.router)
-    app.include_router(collections.build_router())
+    for router in data_routers:
+        app.include_router(router)
     app.include_router(docs.router)
     app.include_router(reader.router)
     if STATIC_DIR.is_dir():
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_control=f"public, max-age={settings.cache_max_age}",
         cache_bytes=settings.response_cache_bytes,
         cache_entries=settings.response_cache_entries,
-        routes=app.routes,
+        routes=[route for router in data_routers for route in router.routes],
     )
     app.add_middleware(
         ProblemCORSMiddleware,

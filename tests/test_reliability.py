@@ -107,6 +107,7 @@ async def test_overload_answers_503_with_retry_after_promptly() -> None:
         rejected = await client.get("/v1/search?q=b")
         elapsed = time.monotonic() - started
         healthz = await client.get("/healthz")  # exempt from the cap
+        readyz = await client.get("/readyz")  # so is readiness: "overloaded" is not "not ready"
         assert (await slow).status_code == 200
     assert rejected.status_code == 503
     assert rejected.headers["retry-after"] == "1"
@@ -114,6 +115,7 @@ async def test_overload_answers_503_with_retry_after_promptly() -> None:
     assert rejected.json()["type"].endswith("/overloaded")
     assert elapsed < 0.3
     assert healthz.status_code == 200
+    assert readyz.status_code == 200
     assert app.in_flight == 0
 
 
