@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from app.log_writer import BatchingStreamHandler
+
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
@@ -78,7 +80,7 @@ def _text(value: Any) -> str:
 
 
 def configure_logging(level: str, *, as_json: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = BatchingStreamHandler(sys.stderr)
     if as_json:
         handler.setFormatter(JsonFormatter())
     else:
@@ -89,6 +91,8 @@ def configure_logging(level: str, *, as_json: bool) -> None:
     logging.logMultiprocessing = False
     logging._srcfile = None  # no caller lookup per record (the logging docs' "Optimization" section)
     root = logging.getLogger()
+    for old in root.handlers:
+        old.flush()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error"):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
+from starlette.types import ASGIApp
 
 from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
@@ -116,4 +117,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(TrustedHostsMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.build_middleware_stack = lambda: _ours_outermost(app)  # type: ignore[method-assign]
     return app
+
+
+def _ours_outermost(app: FastAPI) -> ASGIApp:
+    """FastAPI's stack with our pure-ASGI layers outside its own wrappers (server errors, telemetry, body
+    limit) rather than inside them: a cache hit then passes through nothing but our layers, and those
+    wrappers still run for every request that reaches the app. Our request-context layer answers any
+    unhandled error with a 500 problem document itself."""
+    ours = app.user_middleware
+    app.user_middleware = []
+    try:
+        stack = FastAPI.build_middleware_stack(app)
+    finally:
+        app.user_middleware = ours
+    for cls, args, kwargs in reversed(ours):
+        stack = cls(stack, *args, **kwargs)
+    return stack

@@ -13,6 +13,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import ProblemType, send_problem
+from app.log_writer import log_access
 
 logger = logging.getLogger("app.access")
 
@@ -101,7 +102,7 @@ class RequestContextMiddleware:
                     "user_agent": _header(scope, b"user-agent"),
                     "data_version": scope["state"].get("data_version"),
                 }
-                logger.info("request", extra={"fields": fields})
+                log_access(logger, fields)
 
     def _csp(self, path: str) -> bytes:
         if path.startswith(self.docs_paths):
