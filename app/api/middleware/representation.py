@@ -17,6 +17,7 @@ Static files are not handled here: ``app.api.static`` serves them from disk.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
@@ -120,16 +121,21 @@ def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
 
 def accepts_gzip(scope: Scope) -> bool:
     """Whether Accept-Encoding allows gzip; an explicit ``gzip`` entry outranks ``*``."""
-    accept = (header(scope, b"accept-encoding") or b"").decode("latin-1").lower()
+    return _gzip_accepted(header(scope, b"accept-encoding") or b"")
+
+
+@functools.lru_cache(maxsize=64)
+def _gzip_accepted(value: bytes) -> bool:
+    accept = value.decode("latin-1").lower()
     qualities: dict[str, float] = {}
     for part in accept.split(","):
         coding, *params = (p.strip() for p in part.split(";"))
         quality = 1.0
         for param in params:
-            name, _, value = param.partition("=")
+            name, _, number = param.partition("=")
             if name.strip() == "q":
                 try:
-                    quality = float(value)
+                    quality = float(number)
                 except ValueError:
                     quality = 0.0
         qualities[coding] = quality
@@ -233,13 +239,19 @@ class RepresentationMiddleware:
         return Representation.build(status, headers, body, etag)
 
     async def _respond(self, scope: Scope, send: Send, rep: Representation, key: Key | None) -> None:
+        if_match = if_none_match = accept_encoding = None
+        for name, value in scope["headers"]:  # one pass over the request's headers
+            if name == b"if-match":
+                if_match = value
+            elif name == b"if-none-match":
+                if_none_match = value
+            elif name == b"accept-encoding":
+                accept_encoding = value
         # Copies of the prepared lists: later layers (CORS, request context) add headers in place.
         if rep.etag is not None:
-            if_match = header(scope, b"if-match")
             if if_match is not None and if_match.strip() != b"*":
                 await _precondition_failed(scope, send)
                 return
-            if_none_match = header(scope, b"if-none-match")
             if if_none_match is not None and _etag_matches(if_none_match, rep.etag):
                 await send(
                     {"type": "http.response.start", "status": 304, "headers": list(rep.not_modified_headers)}
@@ -247,7 +259,7 @@ class RepresentationMiddleware:
                 await send({"type": "http.response.body", "body": b""})
                 return
         body, headers = rep.body, rep.headers
-        if rep.compressible and accepts_gzip(scope):
+        if rep.compressible and accept_encoding is not None and _gzip_accepted(bytes(accept_encoding)):
             if rep.gzipped is None:
                 await anyio.to_thread.run_sync(rep.compress, limiter=self.compressing)
                 if key is not None:
