@@ -125,6 +125,8 @@ class Flights(Generic[T]):
 
     def land(self, key: Hashable, outcome: T | None) -> None:
         """End the leader's flight: followers get ``outcome`` (None: render for yourselves)."""
-        flight = self.running.pop(key, None)
-        if flight is not None and not flight.done():
-            flight.set_result(outcome)
+        flight = self.running.get(key)
+        if flight is not None and flight.get_loop() is asyncio.get_running_loop():
+            del self.running[key]
+            if not flight.done():
+                flight.set_result(outcome)
