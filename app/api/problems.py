@@ -56,7 +56,13 @@ class ProblemType(Enum):
         408,
         "The request head did not arrive within `BRIEFING_HEADER_TIMEOUT` seconds.",
     )
+    PRECONDITION_FAILED = (
+        "precondition-failed",
+        412,
+        "An `If-Match` that no current ETag satisfies (JSON ETags are weak: only `*` can match).",
+    )
     URI_TOO_LONG = ("uri-too-long", 414, "The URL is longer than 16 KiB.")
+    RANGE_NOT_SATISFIABLE = ("range-not-satisfiable", 416, "A `Range` past the end of a static file.")
     VALIDATION = ("validation", 422, "A parameter has an invalid value; `errors` names each field.")
     HEADERS_TOO_LARGE = (
         "headers-too-large",

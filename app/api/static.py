@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
-from app.api.errors import PROBLEM_JSON, problem_body
 from app.api.middleware.representation import accepts_gzip, header
+from app.api.problems import ProblemType, send_problem
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 Headers = list[tuple[bytes, bytes]]
@@ -126,7 +125,9 @@ class StaticAssets:
         ]
         if_match = header(scope, b"if-match")
         if if_match is not None and not _strong_match(if_match, etag):
-            await _problem(send, scope, 412, "the If-Match condition does not hold", "precondition-failed")
+            await _problem(
+                send, scope, ProblemType.PRECONDITION_FAILED, "the If-Match condition does not hold"
+            )
             return
         if_none_match = header(scope, b"if-none-match")
         if if_none_match is not None and _weak_match(if_none_match, etag):
@@ -139,9 +140,12 @@ class StaticAssets:
             wanted = _byte_range(range_header, asset.size)
             if if_range is None or (_strong_match(if_range, asset.etag) and if_range.strip() != b"*"):
                 if wanted is False:
-                    headers = [(b"content-range", f"bytes */{asset.size}".encode())]
                     await _problem(
-                        send, scope, 416, "the range is past the end of the file", "bad-range", headers
+                        send,
+                        scope,
+                        ProblemType.RANGE_NOT_SATISFIABLE,
+                        "the range is past the end of the file",
+                        [(b"content-range", f"bytes */{asset.size}".encode())],
                     )
                     return
                 if isinstance(wanted, tuple):
@@ -177,8 +181,7 @@ async def _send(
 
 
 async def _problem(
-    send: Send, scope: Scope, status: int, detail: str, slug: str, headers: Headers | None = None
+    send: Send, scope: Scope, kind: ProblemType, detail: str, headers: Headers | None = None
 ) -> None:
-    body = orjson.dumps(problem_body(status, detail, instance=scope["path"], slug=slug))
-    extra = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store"), *(headers or [])]
-    await _send(send, status, extra, body, head=scope["method"] == "HEAD")
+    head = scope["method"] == "HEAD"
+    await send_problem(send, kind, detail, instance=scope["path"], head=head, headers=headers)

@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 
 import anyio
 import anyio.to_thread
-import orjson
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.canonical import QueryCanonicaliser
-from app.api.errors import PROBLEM_JSON, problem_body
 from app.api.middleware.response_cache import Flights, Key, ResponseCache
+from app.api.problems import ProblemType, send_problem
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -174,11 +173,11 @@ class RepresentationMiddleware:
             await self.app(scope, receive, send)
             return
         key: Key | None = None
-        query = None
+        query: str | None = None
         if self.cache.enabled and path.startswith(self.cached_prefixes):
             query = self.canonical(path, scope["query_string"])
             version = await self.data_version() if query is not None else None
-            if version is not None:
+            if query is not None and version is not None:
                 scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
                 key = (path, query, version)
         if key is None:
@@ -272,11 +271,10 @@ class RepresentationMiddleware:
 
 async def _precondition_failed(scope: Scope, send: Send) -> None:
     detail = "the If-Match condition does not hold (these ETags are weak: only If-Match: * can match)"
-    body = orjson.dumps(problem_body(412, detail, instance=scope["path"], slug="precondition-failed"))
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"),
-    ]
-    await send({"type": "http.response.start", "status": 412, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+    await send_problem(
+        send,
+        ProblemType.PRECONDITION_FAILED,
+        detail,
+        instance=scope["path"],
+        head=scope["method"] == "HEAD",
+    )
