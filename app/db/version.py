@@ -39,10 +39,12 @@ VersionReader = Callable[[], Awaitable[str | None]]
 Signature = tuple[tuple[int, int, int] | None, ...]
 
 _VERSION_SQL = "SELECT version FROM dataset WHERE id = 1"
-PG_DEADLINE_SECONDS = 3.0
-"""Above the connect timeout (2 s) plus the statement timeout (0.5 s), which bound the database's side:
-the deadline is wall time, and an event loop busy with a burst of requests (one read now answers them
-all) may take a while to resume the reading task after its thread is done."""
+PG_DEADLINE_SECONDS = 10.0
+"""The last resort, for a server that stops answering mid-read: the connect (2 s), statement (0.5 s), lock
+(0.2 s) and pool (1 s) timeouts bound every ordinary failure. It is wall time, and an event loop busy with
+a burst of requests (one read answers them all) can take seconds to resume the reading task after its
+thread is done: a tight deadline there turned a healthy read into "no version" and the burst into
+uncached renders."""
 IDLE_POLL_SECONDS = 1.0
 
 
