@@ -82,13 +82,20 @@ class StaticAssets:
         self.cache_control = cache_control.encode()
         self.assets: dict[str, Asset] | None = None
         self.lock = threading.Lock()
+        self.prepare_lock = threading.Lock()
+        self.prepared = False
 
-    def prepare(self) -> None:
-        """Index every file, then make the gzip variants (run in a thread at start)."""
-        assets = self._index()
-        for asset in assets.values():
-            if asset.content_type.startswith((b"text/", b"application/javascript", b"application/json")):
-                asset.gzipped = gzip.compress(asset.path.read_bytes(), compresslevel=9, mtime=0)
+    def prepare(self) -> dict[str, Asset]:
+        """Index every file, then make the gzip variants (in a thread: at start, or for the first request
+        when no start-up ran); once per process."""
+        with self.prepare_lock:
+            assets = self._index()
+            if not self.prepared:
+                for asset in assets.values():
+                    if asset.content_type.startswith((b"text/", b"application/javascript")):
+                        asset.gzipped = gzip.compress(asset.path.read_bytes(), compresslevel=9, mtime=0)
+                self.prepared = True
+            return assets
 
     def _index(self) -> dict[str, Asset]:
         with self.lock:
@@ -110,7 +117,9 @@ class StaticAssets:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] not in {"GET", "HEAD"}:
             raise HTTPException(405, headers={"Allow": "GET, HEAD"})
-        assets = self.assets if self.assets is not None else await anyio.to_thread.run_sync(self._index)
+        assets = (
+            self.assets if self.prepared and self.assets else await anyio.to_thread.run_sync(self.prepare)
+        )
         asset = assets.get(scope["path"].removeprefix(scope.get("root_path", "")))
         if asset is None:
             raise HTTPException(404)
