@@ -83,8 +83,15 @@ def _align(text: str, quote: str, start: int) -> Passage | None:
     first, last = blocks[0], blocks[-1]
     begin = max(0, first.a - first.b)
     end = min(len(region), last.a + last.size + (len(quote) - last.b - last.size))
-    similarity = difflib.SequenceMatcher(None, region[begin:end], quote, autojunk=False).ratio()
-    return Passage(lo + begin, lo + end, similarity)
+    aligned = Passage(lo + begin, lo + end, _ratio(region[begin:end], quote))
+    # A stray short block near an edge (a "re" of "press" for the "re" of "reference") can stretch the
+    # aligned passage; the window the k-grams voted for, as long as the quote, is the other candidate.
+    window = Passage(start, start + len(quote), _ratio(text[start : start + len(quote)], quote))
+    return window if start >= 0 and window.similarity > aligned.similarity else aligned
+
+
+def _ratio(passage: str, quote: str) -> float:
+    return difflib.SequenceMatcher(None, passage, quote, autojunk=False).ratio()
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,11 @@ async def test_trailing_slash_redirect_is_relative(
 
 @pytest.mark.parametrize("url", ["//evil.example/", "//v1/rounds/", "/v1/nothing/"])
 async def test_no_redirect_leaves_the_server(client: httpx.AsyncClient, url: str) -> None:
-    response = await client.get(url, headers={"Host": "evil.example"})
+    # An absolute URL, so that httpx sends the path as written ("//evil.example/" alone would be read as
+    # a network-path reference to another host, and request "/").
+    absolute = str(client.base_url).rstrip("/") + url
+    response = await client.get(absolute, headers={"Host": "evil.example"})
+    assert response.request.url.raw_path.startswith(url.encode())
     assert_problem(response, 404, "not-found")
     assert "location" not in response.headers
 
