@@ -40,15 +40,15 @@ from bench.run import (
     BRIEFING,
     PYTHON,
     WORK,
-    Server,
     app_env,
     ensure_synthetic,
-    ensure_wrk,
-    free_port,
     log,
+    rss_mb,
     serving,
     wrk,
 )
+from scripts.harness.processes import Server
+from scripts.harness.wrk import ensure_wrk
 
 ROWS = 10_000
 BURST = 256
@@ -73,10 +73,9 @@ def cpu_seconds(pid: int) -> float:
 
 @contextlib.contextmanager
 def ours(db: Path, name: str) -> Iterator[Server]:
-    port = free_port()
-    command = [str(BRIEFING), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(BRIEFING), "serve", "--host", "127.0.0.1", "--port", "{port}"]
     env = {**app_env(db), "BRIEFING_LOG_LEVEL": "INFO"}  # make run's default: an access line per request
-    with serving(name, command, env, port, "/readyz") as server:
+    with serving(name, command, env, "/readyz") as server:
         yield server
 
 
@@ -96,17 +95,16 @@ def scenario_hot(db: Path, rounds: int = 2) -> dict[str, Any]:
     url = f"/v1/positions/position-{ROWS // 2}"
     with ours(db, "cache-hot") as server:
         for _ in range(5):
-            httpx.get(server.base + url)
+            httpx.get(server.base_url + url)
         body = WORK / "cache-hot-body.json"
-        body.write_bytes(httpx.get(server.base + url).content)
-        port = free_port()
+        body.write_bytes(httpx.get(server.base_url + url).content)
         env = dict(os.environ, BENCH_CEILING_BODY=str(body))
-        command = [str(PYTHON), "-m", "bench.ceiling", "raw", "--port", str(port)]
-        with serving("cache-ceiling", command, env, port, "/") as ceiling:
+        command = [str(PYTHON), "-m", "bench.ceiling", "raw", "--port", "{port}"]
+        with serving("cache-ceiling", command, env, "/") as ceiling:
             runs = []
             for _ in range(rounds):
-                runs.append(("ours", measured(server.base + url, server.process.pid, "ours")))
-                runs.append(("ceiling", measured(ceiling.base + "/", ceiling.process.pid, "ceiling")))
+                runs.append(("ours", measured(server.base_url + url, server.pid, "ours")))
+                runs.append(("ceiling", measured(ceiling.base_url + "/", ceiling.pid, "ceiling")))
     mine = [r for name, r in runs if name == "ours"]
     top = [r for name, r in runs if name == "ceiling"]
     return {
@@ -134,7 +132,7 @@ def scenario_burst(db: Path) -> dict[str, Any]:
 
         async def burst(url: str) -> tuple[Counter[int], float]:
             limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=BURST)
-            async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=limits) as client:
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=60, limits=limits) as client:
                 started = time.perf_counter()
                 responses = await asyncio.gather(*(client.get(url) for _ in range(BURST)))
                 return Counter(r.status_code for r in responses), time.perf_counter() - started
@@ -152,12 +150,12 @@ def scenario_memory(db: Path) -> dict[str, Any]:
     static_url = "/static/" + largest.relative_to(STATIC_DIR).as_posix()
     hot = f"/v1/positions/position-{ROWS // 2}"
     out: dict[str, Any] = {"static_url": static_url}
-    with ours(db, "cache-memory") as server, httpx.Client(base_url=server.base, timeout=30) as client:
+    with ours(db, "cache-memory") as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
         for _ in range(3):
             client.get(hot)
             client.get(static_url)
         time.sleep(1)  # the static files' gzip variants are made in a thread at start
-        out["rss_start_mb"] = server.rss_mb()
+        out["rss_start_mb"] = rss_mb(server)
         hot_ms: list[float] = []
         statuses: Counter[int] = Counter()
 
@@ -170,13 +168,13 @@ def scenario_memory(db: Path) -> dict[str, Any]:
             statuses[client.get(f"{static_url}?v={n}", headers={"Accept-Encoding": "gzip"}).status_code] += 1
             if n % 20 == 0:
                 fetch_hot()
-        out["rss_after_static_mb"] = server.rss_mb()
+        out["rss_after_static_mb"] = rss_mb(server)
         for n in range(DISTINCT):
             query = f"/v1/search?q=talks+{n}&limit=20"
             statuses[client.get(query, headers={"Accept-Encoding": "gzip"}).status_code] += 1
             if n % 20 == 0:
                 fetch_hot()
-        out["rss_end_mb"] = server.rss_mb()
+        out["rss_end_mb"] = rss_mb(server)
         out["rss_growth_mb"] = round(out["rss_end_mb"] - out["rss_start_mb"], 1)
         out["statuses"] = dict(statuses)
         out["hot_p50_ms"] = round(statistics.median(hot_ms), 2)
@@ -192,12 +190,12 @@ def scenario_flood(db: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with ours(db, "cache-flood") as server:
         for _ in range(3):
-            httpx.get(server.base + warm)
+            httpx.get(server.base_url + warm)
         polled: dict[str, list[tuple[int, float]]] = {"/readyz": [], warm: []}
         stop = threading.Event()
 
         def poll() -> None:
-            with httpx.Client(base_url=server.base, timeout=10) as client:
+            with httpx.Client(base_url=server.base_url, timeout=10) as client:
                 while not stop.is_set():
                     for path, seen in polled.items():
                         started = time.perf_counter()
@@ -219,7 +217,7 @@ def scenario_flood(db: Path) -> dict[str, Any]:
             "10s",
             "-s",
             str(script),
-            server.base,
+            server.base_url,
         ]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         stop.set()
