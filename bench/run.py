@@ -170,12 +170,12 @@ def warm(base: str, paths: list[str], times: int = 30) -> None:
                 assert response.status_code == 200, (path, response.status_code, response.text[:200])
 
 
-def deep_page(base: str) -> tuple[str, int]:
-    """A cursor URL about ``DEEP_PAGES`` pages into the events timeline (fewer when it is shorter)."""
-    path = "/v1/events?limit=50"
+def deep_page(base: str, path: str = "/v1/events?limit=50", depth: int = DEEP_PAGES) -> tuple[str, int]:
+    """A cursor URL about ``depth`` pages into ``path`` (the events timeline by default; fewer pages when
+    the list is shorter), and how many pages deep it is."""
     url, pages = path, 0
     with httpx.Client(base_url=base, timeout=30.0) as client:
-        while pages < DEEP_PAGES:
+        while pages < depth:
             cursor = client.get(url).json()["next_cursor"]
             if cursor is None:
                 break

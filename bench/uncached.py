@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import run
+from scripts.harness.wrk import ensure_wrk
 
 CONNECTIONS = 16
 ENDPOINTS = ("list", "filtered", "deep", "detail", "briefing")
@@ -33,24 +34,10 @@ def busiest_party(db: Path) -> str:
     return str(row[0])
 
 
-def deep_positions(base: str, pages: int = 50) -> str:
-    import httpx
-
-    path = "/v1/positions?limit=50"
-    url = path
-    with httpx.Client(base_url=base, timeout=30.0) as client:
-        for _ in range(pages):
-            cursor = client.get(url).json()["next_cursor"]
-            if cursor is None:
-                break
-            url = f"{path}&cursor={cursor}"
-    return url
-
-
 def main(sizes: tuple[int, ...]) -> int:
     run.WORK.mkdir(parents=True, exist_ok=True)
     run.WRK_CONNECTIONS = CONNECTIONS
-    run.ensure_wrk()
+    ensure_wrk()
     peer_python = run.ensure_peer_venv()
     dbs = {rows: run.ensure_synthetic(rows)[0] for rows in sizes}
     off = {"BRIEFING_RESPONSE_CACHE_ENTRIES": "0", "BRIEFING_RESPONSE_CACHE_BYTES": "0"}
@@ -62,7 +49,7 @@ def main(sizes: tuple[int, ...]) -> int:
             urls[rows] = {
                 "list": "/v1/positions?limit=50",
                 "filtered": f"/v1/positions?party={party}&limit=50",
-                "deep": deep_positions(server.base_url),
+                "deep": run.deep_page(server.base_url, "/v1/positions?limit=50", 50)[0],
                 "detail": f"/v1/positions/position-{rows // 2}",
                 "briefing": "/v1/briefings/synthetic-briefing-1",
             }
