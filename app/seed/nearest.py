@@ -86,8 +86,10 @@ def _align(text: str, quote: str, start: int) -> Passage | None:
     aligned = Passage(lo + begin, lo + end, _ratio(region[begin:end], quote))
     # A stray short block near an edge (a "re" of "press" for the "re" of "reference") can stretch the
     # aligned passage; the window the k-grams voted for, as long as the quote, is the other candidate.
+    if start < 0:
+        return aligned
     window = Passage(start, start + len(quote), _ratio(text[start : start + len(quote)], quote))
-    return window if start >= 0 and window.similarity > aligned.similarity else aligned
+    return window if window.similarity > aligned.similarity else aligned
 
 
 def _ratio(passage: str, quote: str) -> float:
