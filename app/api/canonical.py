@@ -43,6 +43,8 @@ def canonical_cursor(token: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, tuple):  # a comma list (``app.db.filters``), parsed into sorted distinct values
+        return ",".join(_text(v) for v in value)
     return str(value.value) if isinstance(value, Enum) else str(value)
 
 

@@ -6,17 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_
 
+from app.db import filters as f
 from app.db import models as m
 from app.db.listing import CollectionSpec, Filter, LinkField, RefField, SortKey
 from app.domain import schemas as s
 from app.domain.dates import PartialDate
 from app.domain.vocab import (
     BarrierCategory,
+    DatePrecision,
     EventKind,
     MediatorRole,
     PartyKind,
+    PositionHolder,
     PositionKind,
     RoundFormat,
     RoundStatus,
@@ -47,23 +50,6 @@ DATE_ORDER = (SortKey("date", "date_sort"), SortKey("-date", "date_sort", descen
 _table = m.table_of
 
 
-def _equals(model: type[m.Base], column: str) -> Any:
-    return lambda value: _table(model).c[column] == value
-
-
-def _linked_to(model: type[m.Base], link: type[m.Base], column: str, collection: str) -> Any:
-    """Items of ``collection`` linked to the given id through a generic link table."""
-    link_table = _table(link)
-
-    def where(value: str) -> ColumnElement[bool]:
-        linked = select(link_table.c.item_id).where(
-            link_table.c[column] == value, link_table.c.collection == collection
-        )
-        return _table(model).c.id.in_(linked)
-
-    return where
-
-
 def _date_from(model: type[m.Base]) -> Any:
     """Items whose date may fall on or after the (partial) date: a month matches any of its days.
 
@@ -89,34 +75,61 @@ def _date_to(model: type[m.Base]) -> Any:
     return where
 
 
-def _date_filters(model: type[m.Base]) -> tuple[Filter, Filter]:
+def _date_filters(model: type[m.Base]) -> tuple[Filter, ...]:
     return (
         Filter(
             "from",
             DateParam,
             "On or after this date (`2022`, `2022-03` or `2022-03-15`); "
-            "a partial date matches any item whose period overlaps it.",
+            "a partial date matches any item whose period overlaps it. After `to` is a 422.",
             _date_from(model),
             ("2022-03",),
         ),
         Filter("to", DateParam, "On or before this date (same forms as `from`).", _date_to(model), ("2025",)),
+        _enum_filter(model, "date_precision", DatePrecision, "Only items dated to this precision.", "month"),
     )
 
 
-def _party_filter(model: type[m.Base], collection: str, description: str) -> Filter:
-    return Filter(
-        "party", SlugParam, description, _linked_to(model, m.PartyLink, "party_id", collection), ("ukraine",)
+def _enum_filter(model: type[m.Base], column: str, enum: Any, description: str, example: str) -> Filter:
+    return Filter(column, f.enum_list(enum), description + _OR, f.any_of(model, column, enum), (example,))
+
+
+_OR = " A comma list means any of them."
+SLUGS = f.slug_list()
+
+
+def _evidence_filters(
+    model: type[m.Base], collection: str, *, party: Filter | None = None, topic: f.Where | None = None
+) -> tuple[Filter, ...]:
+    """``party``, ``topic`` and ``briefing``, which every evidence collection accepts."""
+    party = party or Filter(
+        "party",
+        SLUGS,
+        "Only items that involve this party id." + _OR,
+        f.linked_to(model, m.PartyLink, "party_id", collection),
+        ("ukraine",),
+    )
+    return (
+        party,
+        Filter(
+            "topic",
+            SLUGS,
+            "Only items about this topic id." + _OR,
+            topic or f.linked_to(model, m.TopicLink, "topic_id", collection),
+            ("territory",),
+        ),
+        Filter(
+            "briefing",
+            SLUGS,
+            "Only items the briefing with this id cites (from its document)." + _OR,
+            f.citing_briefing(model, collection),
+            ("why-peace-talks-fail",),
+        ),
     )
 
 
-def _topic_filter(model: type[m.Base], collection: str) -> Filter:
-    return Filter(
-        "topic",
-        SlugParam,
-        "Only items about this topic id.",
-        _linked_to(model, m.TopicLink, "topic_id", collection),
-        ("territory",),
-    )
+def _own_party(model: type[m.Base], description: str, example: str) -> Filter:
+    return Filter("party", SLUGS, description + _OR, f.any_of(model, "party_id"), (example,))
 
 
 TOPICS = LinkField("topics", m.TopicLink, "topic_id", m.Topic)
@@ -159,9 +172,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         sorts=(ARTICLE_ORDER,),
         summary="Parties",
         description="States, blocs, alliances, organisations and groups the article names.",
-        filters=(
-            Filter("kind", PartyKind, "Only parties of this kind.", _equals(m.Party, "kind"), ("state",)),
-        ),
+        filters=(_enum_filter(m.Party, "kind", PartyKind, "Only parties of this kind.", "state"),),
     ),
     CollectionSpec(
         name="people",
@@ -172,15 +183,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         summary="People",
         refs=(RefField("party", "party_id", m.Party),),
         description="People the article names.",
-        filters=(
-            Filter(
-                "party",
-                SlugParam,
-                "Only people of this party id.",
-                _equals(m.Person, "party_id"),
-                ("ukraine",),
-            ),
-        ),
+        filters=(_own_party(m.Person, "Only people of this party id.", "ukraine"),),
     ),
     CollectionSpec(
         name="topics",
@@ -206,18 +209,12 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         description="Negotiation rounds and channels, oldest first by "
         "default; undated channels sort after dated rounds.",
         filters=(
-            _party_filter(m.Round, "rounds", "Only rounds this party id took part in, hosted or is tied to."),
+            *_evidence_filters(m.Round, "rounds"),
             *_date_filters(m.Round),
-            Filter(
-                "status",
-                RoundStatus,
-                "Only rounds with this outcome status.",
-                _equals(m.Round, "status"),
-                ("collapsed",),
+            _enum_filter(
+                m.Round, "status", RoundStatus, "Only rounds with this outcome status.", "collapsed"
             ),
-            Filter(
-                "format", RoundFormat, "Only rounds of this format.", _equals(m.Round, "format"), ("direct",)
-            ),
+            _enum_filter(m.Round, "format", RoundFormat, "Only rounds of this format.", "direct"),
         ),
     ),
     CollectionSpec(
@@ -235,24 +232,20 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         summary="Party positions",
         description="Each side's demands, red lines, perceptions and accusations, in article order.",
         filters=(
-            Filter(
-                "party",
-                SlugParam,
-                "Only positions of this party id.",
-                _equals(m.Position, "party_id"),
-                ("russia",),
+            *_evidence_filters(
+                m.Position,
+                "positions",
+                party=_own_party(m.Position, "Only positions of this party id.", "russia"),
             ),
-            _topic_filter(m.Position, "positions"),
             Filter(
                 "round",
-                SlugParam,
-                "Only positions the article ties to this round id.",
-                _equals(m.Position, "round_id"),
+                SLUGS,
+                "Only positions the article ties to this round id." + _OR,
+                f.any_of(m.Position, "round_id"),
                 ("istanbul-2022",),
             ),
-            Filter(
-                "kind", PositionKind, "Only positions of this kind.", _equals(m.Position, "kind"), ("demand",)
-            ),
+            _enum_filter(m.Position, "kind", PositionKind, "Only positions of this kind.", "demand"),
+            _enum_filter(m.Position, "holder", PositionHolder, "Only positions held by this.", "leaders"),
         ),
     ),
     CollectionSpec(
@@ -266,14 +259,10 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         summary="Mediators",
         description="Who tried to mediate, how and with what result, and the stance of other outside powers.",
         filters=(
-            Filter("party", SlugParam, "Only this party id.", _equals(m.Mediator, "party_id"), ("turkey",)),
-            Filter(
-                "role",
-                MediatorRole,
-                "Mediators or outside powers.",
-                _equals(m.Mediator, "role"),
-                ("mediator",),
+            *_evidence_filters(
+                m.Mediator, "mediators", party=_own_party(m.Mediator, "Only this party id.", "turkey")
             ),
+            _enum_filter(m.Mediator, "role", MediatorRole, "Mediators or outside powers.", "mediator"),
         ),
     ),
     CollectionSpec(
@@ -287,14 +276,10 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         description="Why the talks fail, in article order. Each is in one of the three kinds of barrier "
         "the article names; the sorting is ours, and `category_basis` gives its reason.",
         filters=(
-            Filter(
-                "category",
-                BarrierCategory,
-                "Only barriers of this category.",
-                _equals(m.Barrier, "category"),
-                ("structural",),
+            *_evidence_filters(m.Barrier, "barriers"),
+            _enum_filter(
+                m.Barrier, "category", BarrierCategory, "Only barriers of this category.", "structural"
             ),
-            _topic_filter(m.Barrier, "barriers"),
         ),
     ),
     CollectionSpec(
@@ -306,6 +291,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         links=(TOPICS, PARTIES),
         summary="Implications",
         description="The article's six implications, in its order.",
+        filters=_evidence_filters(m.Implication, "implications"),
     ),
     CollectionSpec(
         name="events",
@@ -318,8 +304,9 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         summary="Events",
         description="A timeline of the dated happenings the article mentions, oldest first.",
         filters=(
+            *_evidence_filters(m.Event, "events", topic=f.round_linked_to(m.Event, m.TopicLink, "topic_id")),
             *_date_filters(m.Event),
-            Filter("kind", EventKind, "Only events of this kind.", _equals(m.Event, "kind"), ("talks",)),
+            _enum_filter(m.Event, "kind", EventKind, "Only events of this kind.", "talks"),
         ),
     ),
 )

@@ -137,6 +137,29 @@ def body_of(spec: CollectionSpec) -> Any:
     )
 
 
+def filtered_select(
+    spec: CollectionSpec,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    sort: SortKey,
+    after: tuple[Any, str] | None = None,
+) -> Select[Any]:
+    """Every item ``where`` selects, in ``sort`` order after the keyset position ``after``: each row's
+    stored list JSON, its sort key and its id. The filters and the seek run on the collection's own table
+    and indexes. ``list_page`` adds a limit; an export can stream it whole."""
+    table = spec.table
+    key_column = _column(table, sort.column)
+    id_column = _column(table, "id")
+    statement: Select[Any] = select(body_of(spec), key_column, id_column).where(*where)
+    if after is not None:
+        position = tuple_(key_column, id_column)
+        bound = tuple_(*after)
+        statement = statement.where(position < bound if sort.descending else position > bound)
+    if sort.descending:
+        return statement.order_by(key_column.desc(), id_column.desc())
+    return statement.order_by(key_column, id_column)
+
+
 def list_page(
     connection: Connection,
     spec: CollectionSpec,
@@ -147,20 +170,8 @@ def list_page(
     limit: int,
 ) -> tuple[list[bytes], tuple[Any, str] | None]:
     """One page of items (their stored JSON) after the keyset position ``after``; also the position of
-    the page's last item when there is a next page. One statement: the filters and the keyset seek run on
-    the collection's own table and indexes, and each row brings its representation along."""
-    table = spec.table
-    key_column = _column(table, sort.column)
-    id_column = _column(table, "id")
-    statement: Select[Any] = select(body_of(spec), key_column, id_column).where(*where)
-    if after is not None:
-        position = tuple_(key_column, id_column)
-        bound = tuple_(*after)
-        statement = statement.where(position < bound if sort.descending else position > bound)
-    if sort.descending:
-        statement = statement.order_by(key_column.desc(), id_column.desc())
-    else:
-        statement = statement.order_by(key_column, id_column)
+    the page's last item when there is a next page. One statement (``filtered_select``)."""
+    statement = filtered_select(spec, where=where, sort=sort, after=after)
     rows = connection.execute(statement.limit(limit + 1)).all()
     next_position = None
     if len(rows) > limit:

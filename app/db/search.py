@@ -107,7 +107,7 @@ def search(
     tree = search_query.parse(query)
     if tree is None:
         return Results(by_type=dict.fromkeys(SEARCH_ORDER, 0))
-    tree = _with_aliases(connection, tree)
+    tree = with_aliases(connection, tree)
     dialect = connection.dialect.name
     if dialect == "sqlite":
         everything, in_title = search_query.fts5(tree), search_query.fts5(tree, title_only=True)
@@ -146,7 +146,7 @@ def search(
     return results
 
 
-def _with_aliases(connection: Connection, tree: Node) -> Node:
+def with_aliases(connection: Connection, tree: Node) -> Node:
     keys = search_query.alias_keys(tree)
     if not keys:
         return tree

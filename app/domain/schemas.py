@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.vocab import (
     BarrierCategory,
+    CollectionName,
     DatePrecision,
     EventKind,
     MediatorRole,
@@ -72,6 +73,24 @@ class Topic(Schema):
     id: str
     name: str
     description: str
+
+
+class References(Schema):
+    count: int = Field(description="How many items of the collection refer to this one.")
+    url: str = Field(description="The collection's list filtered on this item.")
+
+
+class PartyDetail(Party):
+    referenced_by: dict[CollectionName, References] = Field(
+        description="Per collection, the items that refer to the party (its list's `party` filter)."
+    )
+
+
+class TopicDetail(Topic):
+    referenced_by: dict[CollectionName, References] = Field(
+        description="Per collection, the items about the topic (its list's `topic` filter; events refer "
+        "to topics only through their round and are not counted)."
+    )
 
 
 class Source(Cited):
@@ -208,11 +227,23 @@ class Event(Cited, Dated):
 ItemT = TypeVar("ItemT")
 
 
+class FacetValue(Schema):
+    value: str
+    label: str = Field(description="The value's display label (a vocabulary label or the item's name).")
+    count: int = Field(description="Matching items with this value, under the other filters.")
+
+
 class Page(Schema, Generic[ItemT]):
     """A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more."""
 
     items: list[ItemT]
     next_cursor: str | None = Field(description="Opaque; null on the last page.")
+    total: int | None = Field(default=None, description="With `count=true`: how many items match in all.")
+    facets: dict[str, list[FacetValue]] | None = Field(
+        default=None,
+        description="With `facet=`: per named filter, its values' counts under the other filters, "
+        "most frequent first (an item with several values counts once for each).",
+    )
 
 
 class SearchHit(Schema):

@@ -151,8 +151,38 @@ def api_urls(*, rows: int, topic: str, party: str = "party-7", position: int = 4
         f"/v1/positions/position-{position}",
         f"/v1/events/event-{rows - 1}",
         "/v1/documents/synthetic-document-5",
+        # Issue 10: the same filters everywhere, comma lists, q within a collection, referenced_by,
+        # totals and facets under a filter.
+        *FILTER_URLS,
     )
     return tuple(url.replace("party-7", party) for url in urls)
+
+
+FILTER_URLS = (
+    "/v1/rounds?topic=territory",
+    "/v1/rounds?briefing=synthetic-briefing-3",
+    "/v1/positions?briefing=synthetic-briefing-3",
+    "/v1/positions?kind=demand,red_line&party=party-7,party-8",
+    "/v1/positions?holder=leaders",
+    "/v1/positions?q=ceasefire",
+    "/v1/mediators?topic=territory",
+    "/v1/mediators?briefing=synthetic-briefing-3",
+    "/v1/barriers?party=party-7",
+    "/v1/barriers?briefing=synthetic-briefing-3",
+    "/v1/implications?party=party-7",
+    "/v1/implications?topic=territory",
+    "/v1/events?party=party-7",
+    "/v1/events?briefing=synthetic-briefing-3",
+    "/v1/events?kind=talks,war&from=2022",
+    "/v1/events?date_precision=month",
+    "/v1/rounds?date_precision=month",
+    "/v1/parties/party-7",
+    "/v1/topics/territory",
+    "/v1/positions?party=party-7&count=true",
+    "/v1/positions?party=party-7&facet=kind,topic,round&count=true",
+    "/v1/events?party=party-7&facet=kind,party,date_precision&count=true",
+    "/v1/rounds?topic=territory&facet=status,party&count=true",
+)
 
 
 LIST_URLS = api_urls(rows=ROWS, topic="accountability", party=PARTY, position=ROWS // 2)

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import Engine
+from pydantic import AfterValidator, BaseModel, WithJsonSchema
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
@@ -19,10 +21,11 @@ from app.api.examples import example_for
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
 from app.api.problems import ProblemError, ProblemType
-from app.db import listing
+from app.db import facets, filters, listing
 from app.db.collections import COLLECTIONS, SlugParam
 from app.db.listing import CollectionSpec
-from app.domain.schemas import Page
+from app.domain.dates import PartialDate
+from app.domain.schemas import Page, PartyDetail, TopicDetail
 
 JSON = "application/json"
 DEFAULT_LIMIT = 50
@@ -62,18 +65,24 @@ def page_response(
 
 
 def stored_page_response(
-    request: Request, bodies: list[bytes], scope: str, next_position: tuple[Any, Any] | None
+    request: Request,
+    bodies: list[bytes],
+    scope: str,
+    next_position: tuple[Any, Any] | None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """A page of items given as their JSON bytes: the envelope is concatenated around them (the same
-    bytes ``orjson.dumps`` gives for ``{"items": [...], "next_cursor": ...}``)."""
+    bytes ``orjson.dumps`` gives for ``{"items": [...], "next_cursor": ..., **extra}``)."""
     items = b"[" + b",".join(bodies) + b"]"
+    tail = orjson.dumps(extra)[1:] if extra else b"}"  # the extra fields, after a comma: ',"total":3}'
+    tail = b"," + tail if extra else tail
     if next_position is None:
-        return Response(b'{"items":' + items + b',"next_cursor":null}', media_type=JSON)
+        return Response(b'{"items":' + items + b',"next_cursor":null' + tail, media_type=JSON)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
     url = request.url.include_query_params(cursor=next_cursor)
     headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
-    body = b'{"items":' + items + b',"next_cursor":' + orjson.dumps(next_cursor) + b"}"
+    body = b'{"items":' + items + b',"next_cursor":' + orjson.dumps(next_cursor) + tail
     return Response(body, media_type=JSON, headers=headers)
 
 
@@ -134,6 +143,46 @@ def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
                 ),
             )
         )
+    params.append(
+        inspect.Parameter(
+            "q",
+            keyword,
+            annotation=str | None,
+            default=Query(
+                None,
+                min_length=1,
+                max_length=1000,
+                description="Only items this search finds (the syntax of `/v1/search`, within this "
+                "collection); the list keeps its order.",
+                examples=["ceasefire"],
+            ),
+        )
+    )
+    params.append(
+        inspect.Parameter(
+            "count",
+            keyword,
+            annotation=bool,
+            default=Query(False, description="`true` adds `total`: how many items match in all."),
+        )
+    )
+    names = facets.facetable(spec)
+    if names:
+        params.append(
+            inspect.Parameter(
+                "facet",
+                keyword,
+                annotation=comma_list_of(names) | None,
+                default=Query(
+                    None,
+                    max_length=200,
+                    description="Adds `facets`: for each named filter (a comma list of "
+                    + ", ".join(f"`{n}`" for n in names)
+                    + "), each value's count under the other filters, most frequent first.",
+                    examples=[names[0]],
+                ),
+            )
+        )
     for item_filter in spec.filters:
         params.append(
             inspect.Parameter(
@@ -151,16 +200,71 @@ def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
     return params
 
 
+def filter_values(spec: CollectionSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The filters a request sets (by name), from the endpoint's keyword arguments; ``from`` after
+    ``to`` is a 422."""
+    values = {
+        item_filter.name: kwargs[f"filter_{item_filter.name}"]
+        for item_filter in spec.filters
+        if kwargs.get(f"filter_{item_filter.name}") is not None
+    }
+    _check_range(values.get("from"), values.get("to"))
+    return values
+
+
+def filter_clauses(
+    connection: Connection,
+    spec: CollectionSpec,
+    values: dict[str, Any],
+    *,
+    q: str | None = None,
+    leave_out: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the filters set in ``values`` (all but ``leave_out``) and of ``q``: the
+    parameters AND together. With ``listing.filtered_select`` they make the list's query, unlimited."""
+    where = [f.where(values[f.name]) for f in spec.filters if f.name in values and f.name != leave_out]
+    if q is not None:
+        where.append(filters.matching(connection, spec.model, spec.name, q))
+    return where
+
+
+def comma_list_of(names: list[str]) -> Any:
+    """Names, comma-separated, parsed to a tuple; documented as such (so generated requests are valid),
+    an unknown one a 422 that lists the valid names."""
+    pattern = f"^(?:{'|'.join(names)})(?:,(?:{'|'.join(names)}))*$"
+
+    def parse(value: str) -> tuple[str, ...]:
+        parts = value.split(",")
+        unknown = sorted(set(parts) - set(names))
+        if unknown:
+            shown = ", ".join(repr(n if len(n) <= 40 else n[:40] + "…") for n in unknown[:5])
+            raise ValueError(f"unknown {shown}: use any of {', '.join(names)}")
+        return tuple(dict.fromkeys(parts))
+
+    return Annotated[
+        str, AfterValidator(parse), WithJsonSchema({"type": "string", "pattern": pattern, "maxLength": 200})
+    ]
+
+
+def _check_range(start: str | None, end: str | None) -> None:
+    """``from`` after ``to`` matches nothing: a mistake worth a 422 rather than a silent empty page."""
+    if start is None or end is None:
+        return
+    if PartialDate.parse(start).earliest > PartialDate.parse(end).latest:
+        message = f"`from` ({start}) is after `to` ({end})"
+        raise RequestValidationError(
+            [{"loc": ("query", "from"), "msg": message, "type": "value_error.date_range", "input": start}]
+        )
+
+
 def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
+    by_name = {f.name: f for f in spec.filters}
+
     def list_endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
         sort = spec.sort(str(kwargs["sort"]) if "sort" in kwargs else None)
-        values = {
-            item_filter.name: kwargs[f"filter_{item_filter.name}"]
-            for item_filter in spec.filters
-            if kwargs[f"filter_{item_filter.name}"] is not None
-        }
-        scope = list_scope(spec.name, sort.name, values)
+        values = filter_values(spec, kwargs)
+        scope = list_scope(spec.name, sort.name, {**values, "q": kwargs["q"]} if kwargs["q"] else values)
         after = None
         if kwargs["cursor"] is not None:
             try:
@@ -168,16 +272,25 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
                 after = (listing.cursor_key(spec, sort, cursor.key), cursor.id)
             except (InvalidCursorError, listing.InvalidSortKeyError) as exc:
                 raise ProblemError(ProblemType.INVALID_CURSOR, f"invalid cursor: {exc}") from None
-        where = [
-            item_filter.where(values[item_filter.name])
-            for item_filter in spec.filters
-            if item_filter.name in values
-        ]
         with kwargs["engine"].connect() as connection:
+            where = filter_clauses(connection, spec, values, q=kwargs["q"])
             bodies, next_position = listing.list_page(
                 connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
             )
-        return stored_page_response(request, bodies, scope, next_position)
+            extra: dict[str, Any] = {}
+            if kwargs["count"]:
+                extra["total"] = facets.total(connection, spec, where)
+            if kwargs.get("facet"):
+                extra["facets"] = {
+                    name: facets.facet(
+                        connection,
+                        spec,
+                        by_name[name],
+                        filter_clauses(connection, spec, values, q=kwargs["q"], leave_out=name),
+                    )
+                    for name in kwargs["facet"]
+                }
+        return stored_page_response(request, bodies, scope, next_position, extra)
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
     list_endpoint.__name__ = f"list_{spec.name}"
@@ -207,10 +320,42 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
     )
 
 
+REFERENCED_BY: dict[str, tuple[str, type[BaseModel]]] = {
+    "parties": ("party", PartyDetail),
+    "topics": ("topic", TopicDetail),
+}
+"""Details that say what refers to them: the filter that finds those items, and the detail's schema."""
+
+
+def referenced_by(connection: Connection, parameter: str, item_id: str) -> dict[str, dict[str, Any]]:
+    """Per collection with a ``parameter`` filter: how many items it finds for ``item_id``, and where.
+    Each count is one index range (a link table's ``(party_id | topic_id, collection, item_id)``, or the
+    collection's ``party_id`` index)."""
+    out = {}
+    for spec in COLLECTIONS:
+        item_filter = next((f for f in spec.filters if f.name == parameter), None)
+        if item_filter is None or isinstance(item_filter.where, filters.ThroughRound):
+            continue
+        if isinstance(item_filter.where, filters.LinkedTo):
+            count = item_filter.where.count((item_id,))
+        else:
+            count = select(func.count()).select_from(spec.table).where(item_filter.where((item_id,)))
+        out[spec.name] = {
+            "count": connection.execute(count).scalar_one(),
+            "url": f"/v1/{spec.name}?{parameter}={item_id}",
+        }
+    return out
+
+
 def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
+    parameter, detail_schema = REFERENCED_BY.get(spec.name, (None, spec.detail_schema or spec.schema))
+
     def detail_endpoint(item_id: str, engine: Engine) -> Response:
         with engine.connect() as connection:
             body = listing.get_body(connection, spec, item_id)
+            if body is not None and parameter is not None:  # spliced into the stored object's end
+                references = orjson.dumps(referenced_by(connection, parameter, item_id))
+                body = body[:-1] + b',"referenced_by":' + references + b"}"
         if body is None:
             raise ProblemError(ProblemType.NOT_FOUND, f"no {spec.singular} with id '{item_id}'")
         return Response(body, media_type=JSON)
@@ -236,7 +381,7 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
         response_model=None,
         responses={
             200: {
-                "model": spec.detail_schema or spec.schema,
+                "model": detail_schema,
                 "description": f"The {spec.singular}.",
             },
             **PROBLEM_RESPONSES,
