@@ -720,6 +720,12 @@ export interface components {
             source_id: string | null;
         };
         /**
+         * CollectionName
+         * @description The API's collections (what a search hit or an exported citation belongs to).
+         * @enum {string}
+         */
+        CollectionName: "briefings" | "documents" | "sources" | "parties" | "people" | "topics" | "rounds" | "positions" | "mediators" | "barriers" | "implications" | "events";
+        /**
          * DatePrecision
          * @description How much of a date the article actually gives.
          * @enum {string}
@@ -816,6 +822,21 @@ export interface components {
          * @enum {string}
          */
         EventsSort: "date" | "-date";
+        /** FacetValue */
+        FacetValue: {
+            /** Value */
+            value: string;
+            /**
+             * Label
+             * @description The value's display label (a vocabulary label or the item's name).
+             */
+            label: string;
+            /**
+             * Count
+             * @description Matching items with this value, under the other filters.
+             */
+            count: number;
+        };
         /** FieldError */
         FieldError: {
             /** Field */
@@ -912,6 +933,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[BriefingSummary] */
         Page_BriefingSummary_: {
@@ -922,6 +955,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[DocumentSummary] */
         Page_DocumentSummary_: {
@@ -932,6 +977,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Event] */
         Page_Event_: {
@@ -942,6 +999,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Implication] */
         Page_Implication_: {
@@ -952,6 +1021,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Mediator] */
         Page_Mediator_: {
@@ -962,6 +1043,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Party] */
         Page_Party_: {
@@ -972,6 +1065,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Person] */
         Page_Person_: {
@@ -982,6 +1087,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Position] */
         Page_Position_: {
@@ -992,6 +1109,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Round] */
         Page_Round_: {
@@ -1002,6 +1131,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Source] */
         Page_Source_: {
@@ -1012,6 +1153,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Page[Topic] */
         Page_Topic_: {
@@ -1022,6 +1175,18 @@ export interface components {
              * @description Opaque; null on the last page.
              */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Party */
         Party: {
@@ -1037,6 +1202,28 @@ export interface components {
              * @description Other names the article uses (e.g. Kyiv, the Kremlin).
              */
             aliases: string[];
+        };
+        /** PartyDetail */
+        PartyDetail: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["PartyKind"];
+            /** Description */
+            description: string | null;
+            /**
+             * Aliases
+             * @description Other names the article uses (e.g. Kyiv, the Kremlin).
+             */
+            aliases: string[];
+            /**
+             * Referenced By
+             * @description Per collection, the items that refer to the party (its list's `party` filter).
+             */
+            referenced_by: {
+                [key: string]: components["schemas"]["References"];
+            };
         };
         /**
          * PartyKind
@@ -1162,6 +1349,19 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+        };
+        /** References */
+        References: {
+            /**
+             * Count
+             * @description How many items of the collection refer to this one.
+             */
+            count: number;
+            /**
+             * Url
+             * @description The collection's list filtered on this item.
+             */
+            url: string;
         };
         /** Round */
         Round: {
@@ -1336,6 +1536,22 @@ export interface components {
             name: string;
             /** Description */
             description: string;
+        };
+        /** TopicDetail */
+        TopicDetail: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Referenced By
+             * @description Per collection, the items about the topic (its list's `topic` filter; events refer to topics only through their round and are not counted).
+             */
+            referenced_by: {
+                [key: string]: components["schemas"]["References"];
+            };
         };
     };
     responses: never;
@@ -2523,6 +2739,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
             };
             header?: never;
             path?: never;
@@ -2670,6 +2890,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
             };
             header?: never;
             path?: never;
@@ -2952,6 +3176,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
             };
             header?: never;
             path?: never;
@@ -3260,8 +3488,14 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only parties of this kind. */
-                kind?: components["schemas"]["PartyKind"] | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `kind`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only parties of this kind. A comma list means any of them. */
+                kind?: string | null;
             };
             header?: never;
             path?: never;
@@ -3436,10 +3670,40 @@ export interface operations {
                      *       "description": "The invaded state, one of the two parties to the war and to the talks.",
                      *       "aliases": [
                      *         "Kyiv"
-                     *       ]
+                     *       ],
+                     *       "referenced_by": {
+                     *         "people": {
+                     *           "count": 3,
+                     *           "url": "/v1/people?party=ukraine"
+                     *         },
+                     *         "rounds": {
+                     *           "count": 2,
+                     *           "url": "/v1/rounds?party=ukraine"
+                     *         },
+                     *         "positions": {
+                     *           "count": 6,
+                     *           "url": "/v1/positions?party=ukraine"
+                     *         },
+                     *         "mediators": {
+                     *           "count": 0,
+                     *           "url": "/v1/mediators?party=ukraine"
+                     *         },
+                     *         "barriers": {
+                     *           "count": 8,
+                     *           "url": "/v1/barriers?party=ukraine"
+                     *         },
+                     *         "implications": {
+                     *           "count": 5,
+                     *           "url": "/v1/implications?party=ukraine"
+                     *         },
+                     *         "events": {
+                     *           "count": 4,
+                     *           "url": "/v1/events?party=ukraine"
+                     *         }
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["Party"];
+                    "application/json": components["schemas"]["PartyDetail"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3553,7 +3817,13 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only people of this party id. */
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only people of this party id. A comma list means any of them. */
                 party?: string | null;
             };
             header?: never;
@@ -3872,6 +4142,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
             };
             header?: never;
             path?: never;
@@ -4033,10 +4307,32 @@ export interface operations {
                      * @example {
                      *       "id": "territory",
                      *       "name": "Territory",
-                     *       "description": "Control of occupied land, annexation and where borders should lie."
+                     *       "description": "Control of occupied land, annexation and where borders should lie.",
+                     *       "referenced_by": {
+                     *         "rounds": {
+                     *           "count": 1,
+                     *           "url": "/v1/rounds?topic=territory"
+                     *         },
+                     *         "positions": {
+                     *           "count": 5,
+                     *           "url": "/v1/positions?topic=territory"
+                     *         },
+                     *         "mediators": {
+                     *           "count": 0,
+                     *           "url": "/v1/mediators?topic=territory"
+                     *         },
+                     *         "barriers": {
+                     *           "count": 2,
+                     *           "url": "/v1/barriers?topic=territory"
+                     *         },
+                     *         "implications": {
+                     *           "count": 2,
+                     *           "url": "/v1/implications?topic=territory"
+                     *         }
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["Topic"];
+                    "application/json": components["schemas"]["TopicDetail"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4152,16 +4448,28 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Order: `date`, `-date`, `article`; equal dates keep the article's order. */
                 sort?: components["schemas"]["RoundsSort"];
-                /** @description Only rounds this party id took part in, hosted or is tied to. */
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `date_precision`, `status`, `format`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
                 party?: string | null;
-                /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. */
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. After `to` is a 422. */
                 from?: string | null;
                 /** @description On or before this date (same forms as `from`). */
                 to?: string | null;
-                /** @description Only rounds with this outcome status. */
-                status?: components["schemas"]["RoundStatus"] | null;
-                /** @description Only rounds of this format. */
-                format?: components["schemas"]["RoundFormat"] | null;
+                /** @description Only items dated to this precision. A comma list means any of them. */
+                date_precision?: string | null;
+                /** @description Only rounds with this outcome status. A comma list means any of them. */
+                status?: string | null;
+                /** @description Only rounds of this format. A comma list means any of them. */
+                format?: string | null;
             };
             header?: never;
             path?: never;
@@ -4562,14 +4870,24 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only positions of this party id. */
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `round`, `kind`, `holder`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only positions of this party id. A comma list means any of them. */
                 party?: string | null;
-                /** @description Only items about this topic id. */
+                /** @description Only items about this topic id. A comma list means any of them. */
                 topic?: string | null;
-                /** @description Only positions the article ties to this round id. */
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description Only positions the article ties to this round id. A comma list means any of them. */
                 round?: string | null;
-                /** @description Only positions of this kind. */
-                kind?: components["schemas"]["PositionKind"] | null;
+                /** @description Only positions of this kind. A comma list means any of them. */
+                kind?: string | null;
+                /** @description Only positions held by this. A comma list means any of them. */
+                holder?: string | null;
             };
             header?: never;
             path?: never;
@@ -4942,10 +5260,20 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only this party id. */
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `role`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only this party id. A comma list means any of them. */
                 party?: string | null;
-                /** @description Mediators or outside powers. */
-                role?: components["schemas"]["MediatorRole"] | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description Mediators or outside powers. A comma list means any of them. */
+                role?: string | null;
             };
             header?: never;
             path?: never;
@@ -5278,10 +5606,20 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only barriers of this category. */
-                category?: components["schemas"]["BarrierCategory"] | null;
-                /** @description Only items about this topic id. */
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `category`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
                 topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description Only barriers of this category. A comma list means any of them. */
+                category?: string | null;
             };
             header?: never;
             path?: never;
@@ -5656,6 +5994,18 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
             };
             header?: never;
             path?: never;
@@ -6037,12 +6387,26 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Order: `date`, `-date`; equal dates keep the article's order. */
                 sort?: components["schemas"]["EventsSort"];
-                /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. */
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description `true` adds `total`: how many items match in all. */
+                count?: boolean;
+                /** @description Adds `facets`: for each named filter (a comma list of `party`, `date_precision`, `kind`), each value's count under the other filters, most frequent first. */
+                facet?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. After `to` is a 422. */
                 from?: string | null;
                 /** @description On or before this date (same forms as `from`). */
                 to?: string | null;
-                /** @description Only events of this kind. */
-                kind?: components["schemas"]["EventKind"] | null;
+                /** @description Only items dated to this precision. A comma list means any of them. */
+                date_precision?: string | null;
+                /** @description Only events of this kind. A comma list means any of them. */
+                kind?: string | null;
             };
             header?: never;
             path?: never;
