@@ -19,7 +19,7 @@ from app.api.middleware.hosts import ProblemCORSMiddleware, TrustedHostsMiddlewa
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
-from app.api.routers import briefings, collections, docs, health, reader, search
+from app.api.routers import briefings, collections, docs, health, meta, reader, search
 from app.api.static import StaticAssets
 from app.db.engine import make_engine
 from app.db.version import make_version_reader, settled_version
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.readiness = health.ReadinessCheck(engine, data_version)
 
     install_error_handlers(app)
-    data_routers = [briefings.router, search.router, collections.build_router()]
+    data_routers = [briefings.router, search.router, meta.router, collections.build_router()]
     app.include_router(health.router)
     for router in data_routers:
         app.include_router(router)
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RepresentationMiddleware,
         data_version=data_version,
+        loaded_at=data_version.loaded_at,
         cache_control=f"public, max-age={settings.cache_max_age}",
         cache_bytes=settings.response_cache_bytes,
         cache_entries=settings.response_cache_entries,
@@ -109,8 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_credentials=False,
         allow_methods=["GET", "HEAD"],
-        allow_headers=["If-None-Match", "X-Request-ID"],
-        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
+        allow_headers=["If-None-Match", "If-Modified-Since", "X-Request-ID"],
+        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After", "X-Data-Version"],
         max_age=600,
     )
     if "*" not in settings.trusted_hosts:

@@ -84,12 +84,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _example_key(operation_id: str) -> tuple[str, str] | None:
     """Which entry of ``examples.json`` illustrates an operation's 200 response."""
+    from app.api.routers.collections import get_operation, list_operation
     from app.db.collections import COLLECTIONS
 
     for spec in COLLECTIONS:
-        if operation_id == f"list_{spec.name}":
+        if operation_id == list_operation(spec):
             return spec.name, "list"
-        if operation_id == f"get_{spec.singular}":
+        if operation_id == get_operation(spec):
             return spec.name, "detail"
     return ("search", "list") if operation_id == "search" else None
 
@@ -135,5 +136,6 @@ def openapi_tags() -> list[dict[str, str]]:
         {"name": "Search", "description": "Full-text search across everything."},
     ]
     tags += [{"name": spec.summary, "description": spec.description} for spec in COLLECTIONS[1:]]
+    tags.append({"name": "Metadata", "description": "The loaded data set: version, load time, vocabularies."})
     tags.append({"name": "Health", "description": "Liveness and readiness probes."})
     return tags

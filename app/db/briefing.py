@@ -10,6 +10,8 @@ from typing import Any
 
 import orjson
 
+from app.domain.dates import PartialDate
+from app.domain.utf16 import Utf16Offsets
 from app.domain.vocab import BarrierCategory
 
 Row = dict[str, Any]
@@ -44,6 +46,7 @@ def compose(
     sections: list[Row],
     takeaway: list[Row],
     people: list[Row],
+    offsets: Utf16Offsets,
 ) -> bytes:
     """The whole briefing of the briefing ``row`` as JSON bytes."""
 
@@ -65,13 +68,19 @@ def compose(
     barriers = by_name["barriers"]
     whole = {
         "id": row["id"],
+        "label": row["title"],
+        "url": f"/v1/briefings/{row['id']}",
         "title": row["title"],
         "published_on": row["published_on"],
         "summary": row["summary"],
         "document": orjson.Fragment(document),
         "photo": _photo(row["photo"], by_name["rounds"], people),
         "sections": [
-            {k: s[k] for k in ("id", "heading", "summary", "start", "end")}
+            {
+                **{k: s[k] for k in ("id", "heading", "summary", "start", "end")},
+                "start_utf16": offsets(s["start"]),
+                "end_utf16": offsets(s["end"]),
+            }
             for s in sorted(sections, key=lambda s: s["ordinal"])
         ],
         "takeaway": {"summary": row["takeaway"], "citations": takeaway},
@@ -106,6 +115,14 @@ def _by_party(positions: list[Cited]) -> list[Row]:
     return list(groups.values())
 
 
+def _bounds(date: str | None) -> Row:
+    """``date_start``/``date_end``: the first and last day a partial date covers."""
+    if date is None:
+        return {"date_start": None, "date_end": None}
+    partial = PartialDate.parse(date)
+    return {"date_start": partial.earliest, "date_end": partial.latest}
+
+
 def _photo(photo: Row | None, rounds: list[Cited], people: list[Row]) -> Row | None:
     if photo is None:
         return None
@@ -118,6 +135,7 @@ def _photo(photo: Row | None, rounds: list[Cited], people: list[Row]) -> Row | N
         "venue": photo.get("venue"),
         "date": photo.get("date"),
         "date_precision": photo.get("date_precision"),
+        **_bounds(photo.get("date")),
         "credit": photo.get("credit"),
         "round": round_ref,
         "people": people,

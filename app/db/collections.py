@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_
 
 from app.db import filters as f
 from app.db import models as m
-from app.db.listing import CollectionSpec, Filter, LinkField, RefField, SortKey
+from app.db.listing import CollectionSpec, Filter, LinkField, ObjectField, RefField, SortKey
 from app.domain import schemas as s
 from app.domain.dates import PartialDate
 from app.domain.vocab import (
@@ -141,7 +141,9 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         model=m.Briefing,
         schema=s.BriefingSummary,
         sorts=(ARTICLE_ORDER,),
-        refs=(RefField("document", "document_id", m.Document, label="title"),),
+        refs=(RefField("document", "document_id", m.Document, label="title", keys=("title", "name")),),
+        objects=(ObjectField("takeaway", (("summary", "takeaway"),)),),
+        label="title",
         summary="Briefings",
         description="Briefings built from the documents. `GET /v1/briefings/{id}` "
         "returns a whole briefing in one response.",
@@ -152,6 +154,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         schema=s.DocumentSummary,
         detail_schema=s.Document,
         sorts=(ARTICLE_ORDER,),
+        label="title",
         summary="Documents",
         description="The source documents. Lists omit `text`; a detail includes it, and "
         "`/v1/documents/{id}/text` serves it as plain text.",
@@ -222,6 +225,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         model=m.Position,
         schema=s.Position,
         sorts=(ARTICLE_ORDER,),
+        label="summary",
         cited=True,
         refs=(
             RefField("party", "party_id", m.Party),
@@ -253,6 +257,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         model=m.Mediator,
         schema=s.Mediator,
         sorts=(ARTICLE_ORDER,),
+        label="party",
         cited=True,
         refs=(RefField("party", "party_id", m.Party),),
         links=(LinkField("rounds", m.RoundLink, "round_id", m.Round), TOPICS),
@@ -287,6 +292,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         model=m.Implication,
         schema=s.Implication,
         sorts=(SortKey("number", "number"),),
+        label="heading",
         cited=True,
         links=(TOPICS, PARTIES),
         summary="Implications",
@@ -298,6 +304,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         model=m.Event,
         schema=s.Event,
         sorts=DATE_ORDER,
+        label="title",
         cited=True,
         refs=(RefField("round", "round_id", m.Round),),
         links=(PARTIES,),

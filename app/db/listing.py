@@ -25,7 +25,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from app.db.models import Base, Document, Representation, table_of
+from app.db.models import Base, Briefing, Document, Representation, table_of
 
 Row = dict[str, Any]
 LIST = "list"
@@ -38,12 +38,22 @@ class InvalidSortKeyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RefField:
-    """An embedded ``{"id", "name"}`` for a foreign key column."""
+    """An embedded ``{"id", "name"}`` for a foreign key column: the target's ``label`` column under each
+    of ``keys`` (a document's ``title``, and ``name`` for older clients)."""
 
     name: str
     column: str
     target: type[Base]
     label: str = "name"
+    keys: tuple[str, ...] = ("name",)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectField:
+    """An object of the item's own columns: ``{key: row[column]}`` for each ``(key, column)``."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,9 @@ class CollectionSpec:
     cited: bool = False
     detail_schema: type[BaseModel] | None = None
     list_fields: tuple[str, ...] = field(default=())
+    label: str = "name"
+    """The field shown as the item's ``label`` (a reference's name when it names a reference)."""
+    objects: tuple[ObjectField, ...] = ()
 
     @property
     def table(self) -> Table:
@@ -96,7 +109,8 @@ class CollectionSpec:
 
     @property
     def singular(self) -> str:
-        return {"people": "person", "briefings": "briefing"}.get(self.name, self.name.removesuffix("s"))
+        irregular = {"people": "person", "parties": "party", "briefings": "briefing"}
+        return irregular.get(self.name, self.name.removesuffix("s"))
 
     def output_fields(self, *, detail: bool) -> tuple[str, ...]:
         """The schema's fields with ``id`` first and ``citations`` last, whatever the class hierarchy."""
@@ -198,6 +212,32 @@ def get_body(connection: Connection, spec: CollectionSpec, item_id: str) -> byte
         _detail_statement(), {"collection": spec.name, "item_id": item_id}
     ).scalar_one_or_none()
     return None if body is None else bytes(body)
+
+
+def briefing_with_text(connection: Connection, briefing_id: str) -> bytes | None:
+    """The whole briefing with its document's text (``?include=text``): the stored briefing, in which the
+    document's list representation (no text) is swapped for its detail (the same fields and ``text``).
+    Two primary-key reads and a splice; no second copy of every briefing is stored."""
+    reps, briefings = table_of(Representation), table_of(Briefing)
+    found = connection.execute(
+        select(reps.c.body, briefings.c.document_id)
+        .join(briefings, briefings.c.id == reps.c.item_id)
+        .where(reps.c.collection == "briefings", reps.c.item_id == briefing_id, reps.c.variant == DETAIL)
+    ).first()
+    if found is None:
+        return None
+    body, document_id = bytes(found[0]), found[1]
+    variants = dict(
+        connection.execute(
+            select(reps.c.variant, reps.c.body).where(
+                reps.c.collection == "documents", reps.c.item_id == document_id
+            )
+        ).all()
+    )
+    # Every field before ``document`` is a string or a date, so this key cannot occur earlier.
+    listed = b',"document":' + bytes(variants[LIST])
+    at = body.index(listed)
+    return body[:at] + b',"document":' + bytes(variants[DETAIL]) + body[at + len(listed) :]
 
 
 def document_text(connection: Connection, document_id: str) -> str | None:

@@ -18,8 +18,9 @@ import orjson
 
 from app.db.briefing import CITING, Cited, compose
 from app.db.collections import BY_NAME, COLLECTIONS
-from app.db.listing import DETAIL, LIST, CollectionSpec, LinkField
+from app.db.listing import DETAIL, LIST, CollectionSpec, LinkField, RefField
 from app.db.models import Party, Topic, table_of
+from app.domain.utf16 import Utf16Offsets
 
 Row = dict[str, Any]
 Emit = Callable[[Row], None]
@@ -52,18 +53,23 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-def _citations(rows: list[Row]) -> list[Row]:
-    """Citation rows as the API shows them, in their order."""
-    return [
-        {
-            "document_id": c["document_id"],
-            "start": c["start"],
-            "end": c["end"],
-            "quote": c["quote"],
-            "source_id": c["source_id"],
-        }
-        for c in sorted(rows, key=_ordinal)
-    ]
+def _citations(rows: list[Row], offsets: Mapping[str, Utf16Offsets]) -> list[Row]:
+    """Citation rows as the API shows them, in their order, with UTF-16 offsets for JavaScript."""
+    shown = []
+    for c in sorted(rows, key=_ordinal):
+        utf16 = offsets[c["document_id"]]
+        shown.append(
+            {
+                "document_id": c["document_id"],
+                "start": c["start"],
+                "end": c["end"],
+                "start_utf16": utf16(c["start"]),
+                "end_utf16": utf16(c["end"]),
+                "quote": c["quote"],
+                "source_id": c["source_id"],
+            }
+        )
+    return shown
 
 
 class ReadModel:
@@ -80,6 +86,7 @@ class ReadModel:
         self.lookup: dict[str, dict[str, tuple[Any, bytes]]] = defaultdict(dict)
         self.briefings: list[tuple[Row, list[Row], list[Row]]] = []
         self.sections: dict[str, list[Row]] = defaultdict(list)
+        self.offsets: dict[str, Utf16Offsets] = {}
 
     def _store(self, collection: str, item_id: str, variant: str, body: bytes) -> None:
         self.emit({"collection": collection, "item_id": item_id, "variant": variant, "body": body})
@@ -92,7 +99,10 @@ class ReadModel:
         item_id = row["id"]
         if collection in self.label_field:
             self.labels[collection][item_id] = row[self.label_field[collection]]
-        item = plan.render(row, links, citations, self.labels)
+        if collection == "documents":  # documents come before the items that cite them
+            self.offsets[item_id] = Utf16Offsets(row["text"])
+        shown = _citations(citations, self.offsets)
+        item = plan.render(row, links, shown, self.labels)
         if plan.list_fields != plan.detail_fields:
             listed = {name: item[name] for name in plan.list_fields}
             body = orjson.dumps(listed)
@@ -105,7 +115,7 @@ class ReadModel:
         if collection in ("documents", "parties", "topics"):
             self.lookup[collection][item_id] = (key, body)
         if collection == "briefings":
-            self.briefings.append((row, links.get("person_links", []), _citations(citations)))
+            self.briefings.append((row, links.get("person_links", []), shown))
         elif collection in _CITING:
             entry = Cited(
                 key,
@@ -134,6 +144,7 @@ class ReadModel:
                 topics=self.lookup["topics"],
                 sections=self.sections.get(row["id"], []),
                 takeaway=takeaway,
+                offsets=self.offsets[row["document_id"]],
                 people=[
                     {"id": link["person_id"], "name": self.labels["people"][link["person_id"]]}
                     for link in sorted(people, key=lambda link: link["ordinal"])
@@ -162,11 +173,20 @@ class _ItemPlan:
         ]
         self.party_fields = tuple((name, many) for name, many, target in targets if target is Party)
         self.topic_fields = tuple((name, many) for name, many, target in targets if target is Topic)
+        objects = {obj.name: obj.columns for obj in spec.objects}
         for name in self.detail_fields:
             if name == "citations":
-                self.getters.append((name, lambda row, links, citations, labels: _citations(citations)))
+                self.getters.append((name, lambda row, links, citations, labels: citations))
+            elif name == "label":
+                self.getters.append((name, _label_getter(spec.label, refs.get(spec.label))))
+            elif name == "url":
+                self.getters.append((name, _url_getter(spec.name)))
+            elif name in ("date_start", "date_end"):  # the first and last day a partial date covers
+                self.getters.append((name, _column_getter(DATE_BOUNDS[name])))
+            elif name in objects:
+                self.getters.append((name, _object_getter(objects[name])))
             elif name in refs:
-                self.getters.append((name, _ref_getter(refs[name].column, table_of(refs[name].target).name)))
+                self.getters.append((name, _ref_getter(refs[name])))
             elif name in links:
                 self.getters.append((name, _link_getter(links[name])))
             else:
@@ -186,12 +206,37 @@ def _column_getter(name: str) -> Getter:
     return lambda row, links, citations, labels: row[name]
 
 
-def _ref_getter(column: str, target: str) -> Getter:
+DATE_BOUNDS = {"date_start": "date_earliest", "date_end": "date_latest"}
+
+
+def _ref_getter(ref: RefField) -> Getter:
+    column, target, keys = ref.column, table_of(ref.target).name, ref.keys
+
     def get(row: Row, links: Any, citations: Any, labels: Mapping[str, Mapping[str, str]]) -> Any:
         value = row[column]
-        return None if value is None else {"id": value, "name": labels[target][value]}
+        if value is None:
+            return None
+        label = labels[target][value]
+        return {"id": value, **dict.fromkeys(keys, label)}
 
     return get
+
+
+def _label_getter(field: str, ref: RefField | None) -> Getter:
+    """The item's display name: a column, or the name of the item a reference names (a mediator's
+    party)."""
+    if ref is None:
+        return _column_getter(field)
+    target = table_of(ref.target).name
+    return lambda row, links, citations, labels: labels[target][row[ref.column]]
+
+
+def _url_getter(collection: str) -> Getter:
+    return lambda row, links, citations, labels: f"/v1/{collection}/{row['id']}"
+
+
+def _object_getter(columns: tuple[tuple[str, str], ...]) -> Getter:
+    return lambda row, links, citations, labels: {key: row[column] for key, column in columns}
 
 
 def _link_getter(link: LinkField) -> Getter:

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 from sqlalchemy import Engine, create_engine, select
@@ -38,7 +40,7 @@ from app.settings import Settings
 VersionReader = Callable[[], Awaitable[str | None]]
 Signature = tuple[tuple[int, int, int] | None, ...]
 
-_VERSION_SQL = "SELECT version FROM dataset WHERE id = 1"
+_VERSION_SQL = "SELECT version, seeded_at FROM dataset WHERE id = 1"
 PG_DEADLINE_SECONDS = 10.0
 """The last resort, for a server that stops answering mid-read: the connect (2 s), statement (0.5 s), lock
 (0.2 s) and pool (1 s) timeouts bound every ordinary failure. It is wall time, and an event loop busy with
@@ -46,6 +48,29 @@ a burst of requests (one read answers them all) can take seconds to resume the r
 thread is done: a tight deadline there turned a healthy read into "no version" and the burst into
 uncached renders."""
 IDLE_POLL_SECONDS = 1.0
+
+
+def as_utc(value: dt.datetime | str) -> dt.datetime:
+    """``seeded_at`` as read: SQLite's driver gives the stored text, PostgreSQL's an aware datetime."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+class LoadTime:
+    """When the version a reader last read was loaded: the ``Last-Modified`` of the API's responses."""
+
+    loaded: tuple[str, dt.datetime] | None = None
+
+    def loaded_at(self, version: str) -> dt.datetime | None:
+        loaded = self.loaded
+        return loaded[1] if loaded is not None and loaded[0] == version else None
+
+    def _remember(self, row: Sequence[Any] | None) -> str | None:
+        if row is None:
+            return None
+        version: str = row[0]
+        self.loaded = (version, as_utc(row[1]))
+        return version
 
 
 def _file_state(path: str) -> tuple[int, int, int] | None:
@@ -56,7 +81,7 @@ def _file_state(path: str) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-class SQLiteVersionReader:
+class SQLiteVersionReader(LoadTime):
     """The version as of the database files' current signature; see the module docstring."""
 
     def __init__(self, path: str, *, on_file_replaced: Callable[[], None] | None = None) -> None:
@@ -109,7 +134,7 @@ def _watch(reader_ref: weakref.ref[SQLiteVersionReader], wake: threading.Event) 
                 connection = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
                 inode = database[0]
             row = connection.execute(_VERSION_SQL).fetchone()
-            reader.known = (signature, row[0] if row else None)
+            reader.known = (signature, reader._remember(row))
         except (sqlite3.Error, OSError):
             reader.known = None
             if connection is not None:
@@ -122,7 +147,7 @@ def _watch(reader_ref: weakref.ref[SQLiteVersionReader], wake: threading.Event) 
         connection.close()
 
 
-class ThreadedVersionReader:
+class ThreadedVersionReader(LoadTime):
     """Reads the version row per request, coalesced: a read answers every caller that arrived before it
     started, so a burst of requests costs a read or two, not one each (and no caller gets a read that
     began before it arrived, which could predate a commit it should see)."""
@@ -130,13 +155,13 @@ class ThreadedVersionReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.limiter = anyio.CapacityLimiter(2)
-        self.statement = select(Dataset.version).where(Dataset.id == 1)
+        self.statement = select(Dataset.version, Dataset.seeded_at).where(Dataset.id == 1)
         self.running: asyncio.Future[str | None] | None = None  # the read under way
         self.next: asyncio.Future[str | None] | None = None  # the read after it, shared by later callers
 
     def _read(self) -> str | None:
         with self.engine.connect() as connection:
-            return connection.execute(self.statement).scalar_one_or_none()
+            return self._remember(connection.execute(self.statement).first())
 
     async def _read_off_loop(self) -> str | None:
         try:
@@ -187,7 +212,9 @@ async def settled_version(reader: VersionReader, *, timeout: float = 2.0) -> str
     return version
 
 
-def make_version_reader(settings: Settings, serving_engine: Engine) -> VersionReader:
+def make_version_reader(
+    settings: Settings, serving_engine: Engine
+) -> SQLiteVersionReader | ThreadedVersionReader:
     url = settings.resolved_database_url
     if is_sqlite(url):
         database = make_url(url).database

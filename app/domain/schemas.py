@@ -22,9 +22,9 @@ from app.domain.vocab import (
 )
 
 OFFSETS_NOTE = (
-    "Offsets count Unicode code points of the document's `text` (Python `str` indices), so that "
-    "`text[start:end] == quote`. JavaScript strings count UTF-16 code units: slice "
-    "`Array.from(text).slice(start, end).join('')` instead of `text.slice(start, end)`."
+    "`start`/`end` count Unicode code points of the document's `text` (Python `str` indices), so that "
+    "`text[start:end] == quote`. `start_utf16`/`end_utf16` count UTF-16 code units (JavaScript string "
+    "indices), so that `text.slice(start_utf16, end_utf16) === quote`; the two differ after an emoji."
 )
 
 
@@ -45,6 +45,10 @@ class Citation(Schema):
     document_id: str
     start: Annotated[int, Field(ge=0, description="First code point of the quote. " + OFFSETS_NOTE)]
     end: Annotated[int, Field(ge=1, description="One past the last code point of the quote.")]
+    start_utf16: Annotated[
+        int, Field(ge=0, description="`start` in UTF-16 code units, for JavaScript's `text.slice()`.")
+    ]
+    end_utf16: Annotated[int, Field(ge=1, description="`end` in UTF-16 code units.")]
     quote: str = Field(description="The article's words, exactly as printed.")
     source_id: str | None = Field(description="The outlet the article attributes the claim to, if any.")
 
@@ -59,18 +63,31 @@ class Dated(Schema):
         "or `2022` (year). Never more precise than the article."
     )
     date_precision: DatePrecision | None
+    date_start: dt.date | None = Field(
+        description="The first day `date` covers (`2022-03` → `2022-03-01`); a tool can parse it."
+    )
+    date_end: dt.date | None = Field(description="The last day `date` covers (`2022-03` → `2022-03-31`).")
 
 
-class Party(Schema):
+class Item(Schema):
+    """What every item of a collection carries, whatever the collection."""
+
     id: str
+    label: str = Field(
+        description="The item's display name, whatever the collection calls it (`name`, `title`, "
+        "`heading`, a position's `summary`, a mediator's party)."
+    )
+    url: str = Field(description="The item's canonical API path (`/v1/{collection}/{id}`).")
+
+
+class Party(Item):
     name: str
     kind: PartyKind
     description: str | None
     aliases: list[str] = Field(description="Other names the article uses (e.g. Kyiv, the Kremlin).")
 
 
-class Topic(Schema):
-    id: str
+class Topic(Item):
     name: str
     description: str
 
@@ -82,33 +99,29 @@ class References(Schema):
 
 class PartyDetail(Party):
     referenced_by: dict[CollectionName, References] = Field(
-        description="Per collection, the items that refer to the party (its list's `party` filter)."
+        description="Per collection, the items that refer to the party (its `party` filter)."
     )
 
 
 class TopicDetail(Topic):
     referenced_by: dict[CollectionName, References] = Field(
-        description="Per collection, the items about the topic (its list's `topic` filter; events refer "
-        "to topics only through their round and are not counted)."
+        description="Per collection, the items about the topic (its `topic` filter)."
     )
 
 
-class Source(Cited):
-    id: str
+class Source(Cited, Item):
     outlet: str = Field(description="As printed in the article's source list.")
     name: str
     title: str = Field(description="The cited article's title, as given.")
 
 
-class Person(Cited):
-    id: str
+class Person(Cited, Item):
     name: str = Field(description="As the article spells it.")
     role: str
     party: Ref | None
 
 
-class DocumentSummary(Schema):
-    id: str
+class DocumentSummary(Item):
     title: str
     kind: str
     language: str
@@ -121,17 +134,29 @@ class Document(DocumentSummary):
     text: str = Field(description="The full text, byte-exact. " + OFFSETS_NOTE)
 
 
-class BriefingSummary(Schema):
+class DocumentRef(Schema):
+    """The document a briefing is built from."""
+
     id: str
+    title: str = Field(description="The document's `title`.")
+    name: str = Field(deprecated=True, description="Deprecated: the same as `title`, kept for older clients.")
+
+
+class TakeawaySummary(Schema):
+    summary: str = Field(description="The article's closing takeaway, in our words.")
+
+
+class BriefingSummary(Item):
     title: str
     published_on: dt.date
-    document: Ref
+    document: DocumentRef
     summary: str
-    takeaway: str
+    takeaway: TakeawaySummary = Field(
+        description="The takeaway; the whole briefing (`GET /v1/briefings/{id}`) adds its citations."
+    )
 
 
-class Round(Cited, Dated):
-    id: str
+class Round(Cited, Dated, Item):
     name: str
     place: str | None
     venue: str | None
@@ -155,8 +180,7 @@ class Round(Cited, Dated):
     topics: list[Ref]
 
 
-class Position(Cited):
-    id: str
+class Position(Cited, Item):
     party: Ref
     holder: PositionHolder = Field(
         description="Who holds the position, as the cited sentence names them: the party's `government` "
@@ -170,8 +194,7 @@ class Position(Cited):
     topics: list[Ref]
 
 
-class Mediator(Cited):
-    id: str
+class Mediator(Cited, Item):
     party: Ref
     role: MediatorRole
     approach: str
@@ -187,8 +210,7 @@ class Mediator(Cited):
     topics: list[Ref]
 
 
-class Barrier(Cited):
-    id: str
+class Barrier(Cited, Item):
     category: BarrierCategory = Field(
         description="One of the three kinds of barrier the article names (structural, political, "
         "psychological). The article does not sort its barriers into them: the category is our reading, "
@@ -204,8 +226,7 @@ class Barrier(Cited):
     parties: list[Ref]
 
 
-class Implication(Cited):
-    id: str
+class Implication(Cited, Item):
     number: int = Field(description="The article's numbering, 1 to 6.")
     emoji: str
     heading: str = Field(description="As printed.")
@@ -215,8 +236,7 @@ class Implication(Cited):
     parties: list[Ref]
 
 
-class Event(Cited, Dated):
-    id: str
+class Event(Cited, Dated, Item):
     kind: EventKind
     title: str
     summary: str
@@ -241,13 +261,13 @@ class Page(Schema, Generic[ItemT]):
     total: int | None = Field(default=None, description="With `count=true`: how many items match in all.")
     facets: dict[str, list[FacetValue]] | None = Field(
         default=None,
-        description="With `facet=`: per named filter, its values' counts under the other filters, "
-        "most frequent first (an item with several values counts once for each).",
+        description="With `facet=`: per faceted filter, its values' counts under the other filters, "
+        "most frequent first.",
     )
 
 
 class SearchHit(Schema):
-    type: str = Field(description="The collection the hit belongs to (or `documents`).")
+    type: CollectionName = Field(description="The collection the hit belongs to (`documents` for the text).")
     id: str
     title: str
     snippet: str = Field(
@@ -275,6 +295,8 @@ class Photo(Schema):
     venue: str | None
     date: str | None
     date_precision: DatePrecision | None
+    date_start: dt.date | None = Field(description="The first day `date` covers.")
+    date_end: dt.date | None = Field(description="The last day `date` covers.")
     credit: str | None
     round: Ref | None
     people: list[Ref]
@@ -286,6 +308,8 @@ class Section(Schema):
     summary: str
     start: int = Field(description="Span of the section in the document (code points).")
     end: int
+    start_utf16: int = Field(description="`start` in UTF-16 code units, for JavaScript's `text.slice()`.")
+    end_utf16: int = Field(description="`end` in UTF-16 code units.")
 
 
 class PositionsOfParty(Schema):
@@ -298,18 +322,25 @@ class BarriersOfCategory(Schema):
     barriers: list[Barrier]
 
 
-class Takeaway(Cited):
-    summary: str
+class Takeaway(Cited, TakeawaySummary):
+    pass
 
 
-class BriefingDetail(Schema):
+class BriefingDocument(DocumentSummary):
+    text: str | None = Field(
+        default=None,
+        description="The full text, only with `?include=text` (so the briefing renders alone). "
+        + OFFSETS_NOTE,
+    )
+
+
+class BriefingDetail(Item):
     """Everything a client needs to render the briefing, in one response."""
 
-    id: str
     title: str
     published_on: dt.date
     summary: str
-    document: DocumentSummary
+    document: BriefingDocument
     photo: Photo | None
     sections: list[Section]
     takeaway: Takeaway
@@ -333,6 +364,25 @@ class Readiness(Schema):
     status: str
     checks: dict[str, str]
     data_version: str | None
+
+
+class VocabularyTerm(Schema):
+    value: str
+    label: str = Field(description="How a UI shows the value.")
+    description: str = Field(description="What the value means, in one line.")
+
+
+class Meta(Schema):
+    """The loaded data set: its version, when it was loaded, its document and the vocabularies."""
+
+    data_version: str = Field(description="Content hash of the data set; every response's `X-Data-Version`.")
+    loaded_at: dt.datetime = Field(description="When the data set was loaded; `Last-Modified` of responses.")
+    documents: list[DocumentSummary] = Field(description="The source documents (with their `sha256`).")
+    counts: dict[str, int] = Field(description="Items per collection.")
+    vocabularies: dict[str, list[VocabularyTerm]] = Field(
+        description="Every closed vocabulary, by its schema name in OpenAPI (`PositionKind`, …): each "
+        "value with a display label and a one-line description."
+    )
 
 
 class FieldError(Schema):

@@ -27,7 +27,7 @@ from app.seed.rows import date_columns, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
 from app.seed.suggest import unknown_reference
 
-LOADER_VERSION = "4"
+LOADER_VERSION = "5"
 """Bump when the loader derives rows differently, so that a re-seed is not mistaken for a no-op."""
 
 Row = dict[str, Any]

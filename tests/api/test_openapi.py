@@ -43,8 +43,9 @@ def test_every_operation_is_documented() -> None:
 def test_citation_offsets_are_explained_for_javascript() -> None:
     document = json.loads(COMMITTED.read_text(encoding="utf-8"))
     citation = document["components"]["schemas"]["Citation"]
-    assert "Array.from(text)" in citation["description"]
+    assert "text.slice(start_utf16, end_utf16)" in citation["description"]
     assert "code points" in citation["properties"]["start"]["description"]
+    assert "UTF-16" in citation["properties"]["start_utf16"]["description"]
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
@@ -63,3 +64,24 @@ async def test_docs_pages_use_only_local_assets(client: httpx.AsyncClient, page:
             assert len(served.content) > 500, asset
     spec = await client.get("/openapi.json")
     assert spec.json()["info"]["title"] == "Peacetalks Briefing API"
+
+
+def test_names_suit_generated_clients() -> None:
+    """``listParties``/``getParty`` operation ids, ``RoundPage`` page schemas, enums as enums."""
+    from app.db.collections import COLLECTIONS
+    from app.domain.vocab import CollectionName
+
+    document = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    operation_ids = {op["operationId"] for item in document["paths"].values() for op in item.values()}
+    assert {"listParties", "getParty", "listPeople", "getPerson", "getBriefing", "getMeta"} <= operation_ids
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)*", op) for op in operation_ids), operation_ids
+    schemas = document["components"]["schemas"]
+    assert not [name for name in schemas if "_" in name]
+    page = document["paths"]["/v1/rounds"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert page["schema"] == {"$ref": "#/components/schemas/RoundPage"}
+    assert schemas["RoundPage"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Round"}
+    hit_type = schemas["SearchHit"]["properties"]["type"]
+    assert hit_type["$ref"] == "#/components/schemas/CollectionName"
+    assert schemas["CollectionName"]["enum"] == [spec.name for spec in COLLECTIONS]
+    assert [c.value for c in CollectionName] == [spec.name for spec in COLLECTIONS]
+    assert schemas["Position"]["properties"]["kind"] == {"$ref": "#/components/schemas/PositionKind"}

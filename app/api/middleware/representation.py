@@ -12,16 +12,23 @@ Preconditions (RFC 9110 §13.2.2) on a 200: ``If-Match`` uses the strong compari
 never passes, so anything but ``*`` is a 412; ``If-None-Match`` (weak comparison) gives 304. ``Range`` is
 ignored on these representations (always the whole body, cached or not), as RFC 9110 §14.2 permits.
 Static files are not handled here: ``app.api.static`` serves them from disk.
+
+Every response but liveness names the data set it was made from (``X-Data-Version``); a JSON 200 also
+carries its load time as ``Last-Modified``, and ``If-Modified-Since`` (when no ``If-None-Match`` is sent)
+gives 304 for a representation loaded no later than that date. Both headers are added when the
+representation is rendered, so a cached one sends them for free.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import gzip
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from email.utils import format_datetime, parsedate_to_datetime
 
 import anyio
 import anyio.to_thread
@@ -50,6 +57,8 @@ CACHEABLE_STATUSES = frozenset({200, 404})
 spares the database from crawlers and broken links. Problems are still sent with ``no-store``."""
 COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/javascript")
 PASS_THROUGH = ("/static/",)
+UNVERSIONED = frozenset({"/healthz"})
+"""Liveness answers without the database: it names no data version."""
 """Paths this layer leaves alone: static files answer their own conditional and range requests."""
 
 
@@ -64,9 +73,17 @@ class Representation:
     not_modified_headers: Headers = field(default_factory=list)
     compressible: bool = False
     gzipped: tuple[bytes, Headers] | None = None
+    modified: dt.datetime | None = None
 
     @classmethod
-    def build(cls, status: int, headers: Headers, body: bytes, etag: bytes | None) -> Representation:
+    def build(
+        cls,
+        status: int,
+        headers: Headers,
+        body: bytes,
+        etag: bytes | None,
+        modified: dt.datetime | None = None,
+    ) -> Representation:
         content_type = next((v for k, v in headers if k == b"content-type"), b"")
         compressible = len(body) >= GZIP_MIN_BYTES and content_type.startswith(COMPRESSIBLE)
         if compressible:
@@ -82,6 +99,7 @@ class Representation:
             headers=[*headers, (b"content-length", str(len(body)).encode())],
             not_modified_headers=not_modified,
             compressible=compressible,
+            modified=modified,
         )
 
     def cost(self) -> int:
@@ -118,6 +136,15 @@ def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(tag.strip().removeprefix(b"W/") == opaque for tag in if_none_match.split(b","))
 
 
+def _unmodified_since(if_modified_since: bytes, modified: dt.datetime) -> bool:
+    """RFC 9110 §13.1.3: an invalid date is ignored."""
+    try:
+        since = parsedate_to_datetime(if_modified_since.decode("latin-1"))
+    except (TypeError, ValueError):
+        return False
+    return since.tzinfo is not None and modified <= since
+
+
 def accepts_gzip(scope: Scope) -> bool:
     """Whether Accept-Encoding allows gzip; an explicit ``gzip`` entry outranks ``*``."""
     return _gzip_accepted(header(scope, b"accept-encoding") or b"")
@@ -152,9 +179,11 @@ class RepresentationMiddleware:
         cache_entries: int,
         routes: Sequence[BaseRoute] = (),
         cached_prefixes: tuple[str, ...] = ("/v1/", "/openapi.json"),
+        loaded_at: Callable[[str], dt.datetime | None] | None = None,
     ) -> None:
         self.app = app
         self.data_version = data_version
+        self.loaded_at = loaded_at
         self.cache_control = cache_control.encode()
         self.cache: ResponseCache[Representation] = ResponseCache(
             max_bytes=cache_bytes, max_entries=cache_entries
@@ -174,14 +203,18 @@ class RepresentationMiddleware:
             return
         key: Key | None = None
         query: str | None = None
+        version: str | None = None
         if self.cache.enabled and path.startswith(self.cached_prefixes):
             query = self.canonical(path, scope["query_string"])
             version = await self.data_version() if query is not None else None
             if query is not None and version is not None:
-                scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
                 key = (path, query, version)
+        if version is None and path not in UNVERSIONED:
+            version = await self.data_version()  # uncached, it still names its data version
+        if version is not None:
+            scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
         if key is None:
-            representation = await self._render(scope, receive, query)
+            representation = await self._render(scope, receive, query, version)
         else:
             representation = self.cache.get(key) or await self._render_once(key, scope, receive)
         await self._respond(scope, send, representation, key)
@@ -191,10 +224,10 @@ class RepresentationMiddleware:
         flight = self.flights.join(key)
         if flight is not None:
             shared = await asyncio.shield(flight)
-            return shared if shared is not None else await self._render(scope, receive, key[1])
+            return shared if shared is not None else await self._render(scope, receive, key[1], key[2])
         outcome = None
         try:
-            representation = await self._render(scope, receive, key[1])
+            representation = await self._render(scope, receive, key[1], key[2])
             if await self.data_version() == key[2]:  # otherwise a re-seed overlapped: keep nothing
                 outcome = representation
                 if representation.status in CACHEABLE_STATUSES:
@@ -203,9 +236,11 @@ class RepresentationMiddleware:
         finally:
             self.flights.land(key, outcome)
 
-    async def _render(self, scope: Scope, receive: Receive, query: str | None) -> Representation:
+    async def _render(
+        self, scope: Scope, receive: Receive, query: str | None, version: str | None
+    ) -> Representation:
         """Run the app (a HEAD runs as a GET, with the canonical query when there is one) and collect
-        its whole response."""
+        its whole response, stamped with the data version it was made from."""
         # The app always renders the full representation: conditional requests are answered here, from
         # the ETag computed on the body.
         inner_headers = [(k, v) for k, v in scope["headers"] if k not in _CONDITIONAL]
@@ -235,15 +270,25 @@ class RepresentationMiddleware:
                 headers.append((b"cache-control", self.cache_control))
         elif b"cache-control" not in names:
             headers.append((b"cache-control", b"no-store"))
-        return Representation.build(status, headers, body, etag)
+        modified = None
+        if version is not None:
+            headers.append((b"x-data-version", version.encode("ascii")))
+            loaded = self.loaded_at(version) if self.loaded_at is not None else None
+            content_type = next((v for k, v in headers if k == b"content-type"), b"")
+            if loaded is not None and status == 200 and content_type.startswith(b"application/json"):
+                modified = loaded.replace(microsecond=0)  # HTTP dates have whole seconds
+                headers.append((b"last-modified", format_datetime(modified, usegmt=True).encode()))
+        return Representation.build(status, headers, body, etag, modified)
 
     async def _respond(self, scope: Scope, send: Send, rep: Representation, key: Key | None) -> None:
-        if_match = if_none_match = accept_encoding = None
+        if_match = if_none_match = if_modified_since = accept_encoding = None
         for name, value in scope["headers"]:  # one pass over the request's headers
             if name == b"if-match":
                 if_match = value
             elif name == b"if-none-match":
                 if_none_match = value
+            elif name == b"if-modified-since":
+                if_modified_since = value
             elif name == b"accept-encoding":
                 accept_encoding = value
         # Copies of the prepared lists: later layers (CORS, request context) add headers in place.
@@ -251,7 +296,13 @@ class RepresentationMiddleware:
             if if_match is not None and if_match.strip() != b"*":
                 await _precondition_failed(scope, send)
                 return
-            if if_none_match is not None and _etag_matches(if_none_match, rep.etag):
+            if (
+                _etag_matches(if_none_match, rep.etag)
+                if if_none_match is not None  # it decides when sent (RFC 9110 §13.2.2)
+                else if_modified_since is not None
+                and rep.modified is not None
+                and _unmodified_since(bytes(if_modified_since), rep.modified)
+            ):
                 await send(
                     {"type": "http.response.start", "status": 304, "headers": list(rep.not_modified_headers)}
                 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
@@ -16,9 +19,13 @@ from app.domain.schemas import BriefingDetail
 router = APIRouter(prefix="/v1")
 
 
+class BriefingInclude(StrEnum):
+    TEXT = "text"
+
+
 @router.get(
     "/briefings/{item_id}",
-    operation_id="get_briefing",
+    operation_id="getBriefing",
     tags=["Briefings"],
     summary="Get a whole briefing",
     description="Everything a client needs to render the briefing in one request: the document's "
@@ -34,9 +41,23 @@ router = APIRouter(prefix="/v1")
         **PROBLEM_RESPONSES,
     },
 )
-def get_briefing(item_id: BriefingId, engine: EngineDep) -> Response:
+def get_briefing(
+    item_id: BriefingId,
+    engine: EngineDep,
+    include: Annotated[
+        BriefingInclude | None,
+        Query(
+            description="`text` embeds the document's full text in `document.text`, so that the briefing "
+            "renders alone: citations and sections carry offsets into it (`start`/`end` in code points, "
+            "`start_utf16`/`end_utf16` for JavaScript's `text.slice()`)."
+        ),
+    ] = None,
+) -> Response:
     with engine.connect() as connection:
-        body = listing.get_body(connection, BY_NAME["briefings"], item_id)
+        if include is BriefingInclude.TEXT:
+            body = listing.briefing_with_text(connection, item_id)
+        else:
+            body = listing.get_body(connection, BY_NAME["briefings"], item_id)
     if body is None:
         raise ProblemError(ProblemType.NOT_FOUND, f"no briefing with id '{item_id}'")
     return Response(body, media_type=JSON)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import inspect
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
-from pydantic import AfterValidator, BaseModel, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, WithJsonSchema, create_model
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
 from starlette.responses import Response
 
@@ -93,6 +94,26 @@ def list_scope(collection: str, sort: str, filters: dict[str, Any]) -> str:
         return f"{collection}:{sort}"
     canonical = orjson.dumps({name: str(value) for name, value in sorted(filters.items())})
     return f"{collection}:{sort}:" + hashlib.blake2b(canonical, digest_size=8).hexdigest()
+
+
+def list_operation(spec: CollectionSpec) -> str:
+    """``listParties``: the operation id generated clients name their method after."""
+    return "list" + spec.name.title()
+
+
+def get_operation(spec: CollectionSpec) -> str:
+    return "get" + spec.singular.title()
+
+
+@cache
+def page_model(schema: type[BaseModel]) -> type[BaseModel]:
+    """``RoundPage``: a page of one collection, named for OpenAPI and generated clients."""
+    model: type[BaseModel] = create_model(
+        f"{schema.__name__.removesuffix('Summary')}Page",
+        __base__=Page[schema],  # type: ignore[valid-type]
+        __doc__=Page.__doc__,
+    )
+    return model
 
 
 def build_router() -> APIRouter:
@@ -293,12 +314,12 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
         return stored_page_response(request, bodies, scope, next_position, extra)
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
-    list_endpoint.__name__ = f"list_{spec.name}"
+    list_endpoint.__name__ = list_operation(spec)
     router.add_api_route(
         f"/{spec.name}",
         list_endpoint,
         methods=["GET"],
-        operation_id=f"list_{spec.name}",
+        operation_id=list_operation(spec),
         tags=[spec.summary],
         summary=f"List {spec.summary.lower()}",
         description=spec.description + '\n\nPaginated with an opaque keyset cursor; a `Link: rel="next"` '
@@ -306,7 +327,7 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
         response_model=None,
         responses={
             200: {
-                "model": Page[spec.schema],  # type: ignore[name-defined]
+                "model": page_model(spec.schema),
                 "description": f"A page of {spec.summary.lower()}.",
                 "headers": {
                     "Link": {
@@ -368,12 +389,12 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
             inspect.Parameter("engine", keyword, annotation=EngineDep),
         ]
     )
-    detail_endpoint.__name__ = f"get_{spec.singular}"
+    detail_endpoint.__name__ = get_operation(spec)
     router.add_api_route(
         f"/{spec.name}/{{item_id}}",
         detail_endpoint,
         methods=["GET"],
-        operation_id=f"get_{spec.singular}",
+        operation_id=get_operation(spec),
         tags=[spec.summary],
         summary=f"Get one {spec.singular}",
         description=f"One item of {spec.name}, with its references"
@@ -394,7 +415,7 @@ def _add_document_text_route(router: APIRouter) -> None:
 
     @router.get(
         "/documents/{item_id}/text",
-        operation_id="get_document_text",
+        operation_id="getDocumentText",
         tags=[spec.summary],
         summary="Get a document's text",
         description="The document's full text as `text/plain; charset=utf-8`, byte-exact.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -15,12 +14,10 @@ from app.api.pagination import InvalidCursorError, decode_cursor
 from app.api.problems import ProblemError, ProblemType
 from app.api.routers.collections import DEFAULT_LIMIT, MAX_LIMIT, page_response
 from app.db import search as search_queries
-from app.db.collections import COLLECTIONS
 from app.domain.schemas import SearchPage
+from app.domain.vocab import CollectionName
 
 router = APIRouter(prefix="/v1")
-
-SearchType = StrEnum("SearchType", [(name, name) for name in sorted([s.name for s in COLLECTIONS])])  # type: ignore[misc]
 
 
 @router.get(
@@ -57,7 +54,7 @@ def search(
             examples=['"frozen conflict"'],
         ),
     ],
-    type: Annotated[SearchType | None, Query(description="Only hits of this collection.")] = None,
+    type: Annotated[CollectionName | None, Query(description="Only hits of this collection.")] = None,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Hits per page (1–{MAX_LIMIT}).")
     ] = DEFAULT_LIMIT,

@@ -55,7 +55,7 @@ export interface paths {
          * Get a whole briefing
          * @description Everything a client needs to render the briefing in one request: the document's metadata, the photo's facts, sections in article order, the takeaway, rounds, positions grouped by party, mediators, barriers grouped by category, the six implications, the timeline, sources, and the parties, people and topics they refer to, each evidence item with its citations.
          */
-        get: operations["get_briefing"];
+        get: operations["getBriefing"];
         put?: never;
         post?: never;
         delete?: never;
@@ -84,6 +84,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The loaded data set
+         * @description The data version (also every response's `X-Data-Version`), when the data was loaded (JSON responses' `Last-Modified`), the documents with their sha256, item counts per collection, and every vocabulary: each enum value with a display label and a one-line description.
+         */
+        get: operations["getMeta"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/briefings": {
         parameters: {
             query?: never;
@@ -97,7 +117,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_briefings"];
+        get: operations["listBriefings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -119,7 +139,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_documents"];
+        get: operations["listDocuments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -139,7 +159,7 @@ export interface paths {
          * Get one document
          * @description One item of documents, with its references.
          */
-        get: operations["get_document"];
+        get: operations["getDocument"];
         put?: never;
         post?: never;
         delete?: never;
@@ -161,7 +181,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_sources"];
+        get: operations["listSources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -181,7 +201,7 @@ export interface paths {
          * Get one source
          * @description One item of sources, with its references and citations.
          */
-        get: operations["get_source"];
+        get: operations["getSource"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,7 +223,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_parties"];
+        get: operations["listParties"];
         put?: never;
         post?: never;
         delete?: never;
@@ -220,10 +240,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one partie
+         * Get one party
          * @description One item of parties, with its references.
          */
-        get: operations["get_partie"];
+        get: operations["getParty"];
         put?: never;
         post?: never;
         delete?: never;
@@ -245,7 +265,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_people"];
+        get: operations["listPeople"];
         put?: never;
         post?: never;
         delete?: never;
@@ -265,7 +285,7 @@ export interface paths {
          * Get one person
          * @description One item of people, with its references and citations.
          */
-        get: operations["get_person"];
+        get: operations["getPerson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -287,7 +307,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_topics"];
+        get: operations["listTopics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -307,7 +327,7 @@ export interface paths {
          * Get one topic
          * @description One item of topics, with its references.
          */
-        get: operations["get_topic"];
+        get: operations["getTopic"];
         put?: never;
         post?: never;
         delete?: never;
@@ -329,7 +349,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_rounds"];
+        get: operations["listRounds"];
         put?: never;
         post?: never;
         delete?: never;
@@ -349,7 +369,7 @@ export interface paths {
          * Get one round
          * @description One item of rounds, with its references and citations.
          */
-        get: operations["get_round"];
+        get: operations["getRound"];
         put?: never;
         post?: never;
         delete?: never;
@@ -371,7 +391,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_positions"];
+        get: operations["listPositions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -391,7 +411,7 @@ export interface paths {
          * Get one position
          * @description One item of positions, with its references and citations.
          */
-        get: operations["get_position"];
+        get: operations["getPosition"];
         put?: never;
         post?: never;
         delete?: never;
@@ -413,7 +433,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_mediators"];
+        get: operations["listMediators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -433,7 +453,7 @@ export interface paths {
          * Get one mediator
          * @description One item of mediators, with its references and citations.
          */
-        get: operations["get_mediator"];
+        get: operations["getMediator"];
         put?: never;
         post?: never;
         delete?: never;
@@ -455,7 +475,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_barriers"];
+        get: operations["listBarriers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -475,7 +495,7 @@ export interface paths {
          * Get one barrier
          * @description One item of barriers, with its references and citations.
          */
-        get: operations["get_barrier"];
+        get: operations["getBarrier"];
         put?: never;
         post?: never;
         delete?: never;
@@ -497,7 +517,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_implications"];
+        get: operations["listImplications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -517,7 +537,7 @@ export interface paths {
          * Get one implication
          * @description One item of implications, with its references and citations.
          */
-        get: operations["get_implication"];
+        get: operations["getImplication"];
         put?: never;
         post?: never;
         delete?: never;
@@ -539,7 +559,7 @@ export interface paths {
          *
          *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
          */
-        get: operations["list_events"];
+        get: operations["listEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -559,7 +579,7 @@ export interface paths {
          * Get one event
          * @description One item of events, with its references and citations.
          */
-        get: operations["get_event"];
+        get: operations["getEvent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -579,7 +599,7 @@ export interface paths {
          * Get a document's text
          * @description The document's full text as `text/plain; charset=utf-8`, byte-exact.
          */
-        get: operations["get_document_text"];
+        get: operations["getDocumentText"];
         put?: never;
         post?: never;
         delete?: never;
@@ -594,13 +614,23 @@ export interface components {
     schemas: {
         /** Barrier */
         Barrier: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             /** @description One of the three kinds of barrier the article names (structural, political, psychological). The article does not sort its barriers into them: the category is our reading, and `category_basis` says why. Structural: the war's incentives and the machinery of talks and of a settlement (channels, brokers, ceasefire enforcement, guarantees, oversight), missing or disputed. Political: what governments and publics demand, accept or say of each other. Psychological: trust, identity, memory and trauma. */
             category: components["schemas"]["BarrierCategory"];
             /**
@@ -626,6 +656,31 @@ export interface components {
          * @enum {string}
          */
         BarrierCategory: "structural" | "political" | "psychological";
+        /**
+         * BarrierPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        BarrierPage: {
+            /** Items */
+            items: components["schemas"]["Barrier"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /** BarriersOfCategory */
         BarriersOfCategory: {
             category: components["schemas"]["BarrierCategory"];
@@ -639,6 +694,16 @@ export interface components {
         BriefingDetail: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Title */
             title: string;
             /**
@@ -648,7 +713,7 @@ export interface components {
             published_on: string;
             /** Summary */
             summary: string;
-            document: components["schemas"]["DocumentSummary"];
+            document: components["schemas"]["BriefingDocument"];
             photo: components["schemas"]["Photo"] | null;
             /** Sections */
             sections: components["schemas"]["Section"][];
@@ -674,10 +739,91 @@ export interface components {
             /** Topics */
             topics: components["schemas"]["Topic"][];
         };
+        /** BriefingDocument */
+        BriefingDocument: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
+            /** Title */
+            title: string;
+            /** Kind */
+            kind: string;
+            /** Language */
+            language: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on: string;
+            /**
+             * Sha256
+             * @description sha256 of the document's UTF-8 bytes.
+             */
+            sha256: string;
+            /**
+             * Length
+             * @description Length of `text` in Unicode code points.
+             */
+            length: number;
+            /**
+             * Text
+             * @description The full text, only with `?include=text` (so the briefing renders alone). `start`/`end` count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. `start_utf16`/`end_utf16` count UTF-16 code units (JavaScript string indices), so that `text.slice(start_utf16, end_utf16) === quote`; the two differ after an emoji.
+             */
+            text?: string | null;
+        };
+        /**
+         * BriefingInclude
+         * @enum {string}
+         */
+        BriefingInclude: "text";
+        /**
+         * BriefingPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        BriefingPage: {
+            /** Items */
+            items: components["schemas"]["BriefingSummary"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /** BriefingSummary */
         BriefingSummary: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Title */
             title: string;
             /**
@@ -685,22 +831,22 @@ export interface components {
              * Format: date
              */
             published_on: string;
-            document: components["schemas"]["Ref"];
+            document: components["schemas"]["DocumentRef"];
             /** Summary */
             summary: string;
-            /** Takeaway */
-            takeaway: string;
+            /** @description The takeaway; the whole briefing (`GET /v1/briefings/{id}`) adds its citations. */
+            takeaway: components["schemas"]["TakeawaySummary"];
         };
         /**
          * Citation
-         * @description A verbatim quote of the document that supports an item. Offsets count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. JavaScript strings count UTF-16 code units: slice `Array.from(text).slice(start, end).join('')` instead of `text.slice(start, end)`.
+         * @description A verbatim quote of the document that supports an item. `start`/`end` count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. `start_utf16`/`end_utf16` count UTF-16 code units (JavaScript string indices), so that `text.slice(start_utf16, end_utf16) === quote`; the two differ after an emoji.
          */
         Citation: {
             /** Document Id */
             document_id: string;
             /**
              * Start
-             * @description First code point of the quote. Offsets count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. JavaScript strings count UTF-16 code units: slice `Array.from(text).slice(start, end).join('')` instead of `text.slice(start, end)`.
+             * @description First code point of the quote. `start`/`end` count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. `start_utf16`/`end_utf16` count UTF-16 code units (JavaScript string indices), so that `text.slice(start_utf16, end_utf16) === quote`; the two differ after an emoji.
              */
             start: number;
             /**
@@ -708,6 +854,16 @@ export interface components {
              * @description One past the last code point of the quote.
              */
             end: number;
+            /**
+             * Start Utf16
+             * @description `start` in UTF-16 code units, for JavaScript's `text.slice()`.
+             */
+            start_utf16: number;
+            /**
+             * End Utf16
+             * @description `end` in UTF-16 code units.
+             */
+            end_utf16: number;
             /**
              * Quote
              * @description The article's words, exactly as printed.
@@ -735,6 +891,16 @@ export interface components {
         Document: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Title */
             title: string;
             /** Kind */
@@ -758,14 +924,68 @@ export interface components {
             length: number;
             /**
              * Text
-             * @description The full text, byte-exact. Offsets count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. JavaScript strings count UTF-16 code units: slice `Array.from(text).slice(start, end).join('')` instead of `text.slice(start, end)`.
+             * @description The full text, byte-exact. `start`/`end` count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. `start_utf16`/`end_utf16` count UTF-16 code units (JavaScript string indices), so that `text.slice(start_utf16, end_utf16) === quote`; the two differ after an emoji.
              */
             text: string;
+        };
+        /**
+         * DocumentPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        DocumentPage: {
+            /** Items */
+            items: components["schemas"]["DocumentSummary"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * DocumentRef
+         * @description The document a briefing is built from.
+         */
+        DocumentRef: {
+            /** Id */
+            id: string;
+            /**
+             * Title
+             * @description The document's `title`.
+             */
+            title: string;
+            /**
+             * Name
+             * @deprecated
+             * @description Deprecated: the same as `title`, kept for older clients.
+             */
+            name: string;
         };
         /** DocumentSummary */
         DocumentSummary: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Title */
             title: string;
             /** Kind */
@@ -790,6 +1010,18 @@ export interface components {
         };
         /** Event */
         Event: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Date
              * @description ISO 8601 at the precision the article gives: `2025-06-02` (day), `2022-03` (month) or `2022` (year). Never more precise than the article.
@@ -797,12 +1029,20 @@ export interface components {
             date: string | null;
             date_precision: components["schemas"]["DatePrecision"] | null;
             /**
+             * Date Start
+             * @description The first day `date` covers (`2022-03` → `2022-03-01`); a tool can parse it.
+             */
+            date_start: string | null;
+            /**
+             * Date End
+             * @description The last day `date` covers (`2022-03` → `2022-03-31`).
+             */
+            date_end: string | null;
+            /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             kind: components["schemas"]["EventKind"];
             /** Title */
             title: string;
@@ -817,6 +1057,31 @@ export interface components {
          * @enum {string}
          */
         EventKind: "war" | "talks" | "military" | "statement" | "publication";
+        /**
+         * EventPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        EventPage: {
+            /** Items */
+            items: components["schemas"]["Event"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /**
          * EventsSort
          * @enum {string}
@@ -858,13 +1123,23 @@ export interface components {
         };
         /** Implication */
         Implication: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             /**
              * Number
              * @description The article's numbering, 1 to 6.
@@ -889,15 +1164,50 @@ export interface components {
             /** Parties */
             parties: components["schemas"]["Ref"][];
         };
+        /**
+         * ImplicationPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        ImplicationPage: {
+            /** Items */
+            items: components["schemas"]["Implication"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /** Mediator */
         Mediator: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             party: components["schemas"]["Ref"];
             role: components["schemas"]["MediatorRole"];
             /** Approach */
@@ -920,122 +1230,10 @@ export interface components {
             topics: components["schemas"]["Ref"][];
         };
         /**
-         * MediatorRole
-         * @enum {string}
+         * MediatorPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
          */
-        MediatorRole: "mediator" | "outside_power";
-        /** Page[Barrier] */
-        Page_Barrier_: {
-            /** Items */
-            items: components["schemas"]["Barrier"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[BriefingSummary] */
-        Page_BriefingSummary_: {
-            /** Items */
-            items: components["schemas"]["BriefingSummary"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[DocumentSummary] */
-        Page_DocumentSummary_: {
-            /** Items */
-            items: components["schemas"]["DocumentSummary"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Event] */
-        Page_Event_: {
-            /** Items */
-            items: components["schemas"]["Event"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Implication] */
-        Page_Implication_: {
-            /** Items */
-            items: components["schemas"]["Implication"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Mediator] */
-        Page_Mediator_: {
+        MediatorPage: {
             /** Items */
             items: components["schemas"]["Mediator"][];
             /**
@@ -1050,148 +1248,67 @@ export interface components {
             total?: number | null;
             /**
              * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
              */
             facets?: {
                 [key: string]: components["schemas"]["FacetValue"][];
             } | null;
         };
-        /** Page[Party] */
-        Page_Party_: {
-            /** Items */
-            items: components["schemas"]["Party"][];
+        /**
+         * MediatorRole
+         * @enum {string}
+         */
+        MediatorRole: "mediator" | "outside_power";
+        /**
+         * Meta
+         * @description The loaded data set: its version, when it was loaded, its document and the vocabularies.
+         */
+        Meta: {
             /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
+             * Data Version
+             * @description Content hash of the data set; every response's `X-Data-Version`.
              */
-            next_cursor: string | null;
+            data_version: string;
             /**
-             * Total
-             * @description With `count=true`: how many items match in all.
+             * Loaded At
+             * Format: date-time
+             * @description When the data set was loaded; `Last-Modified` of responses.
              */
-            total?: number | null;
+            loaded_at: string;
             /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
+             * Documents
+             * @description The source documents (with their `sha256`).
              */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Person] */
-        Page_Person_: {
-            /** Items */
-            items: components["schemas"]["Person"][];
+            documents: components["schemas"]["DocumentSummary"][];
             /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
+             * Counts
+             * @description Items per collection.
              */
-            next_cursor: string | null;
+            counts: {
+                [key: string]: number;
+            };
             /**
-             * Total
-             * @description With `count=true`: how many items match in all.
+             * Vocabularies
+             * @description Every closed vocabulary, by its schema name in OpenAPI (`PositionKind`, …): each value with a display label and a one-line description.
              */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Position] */
-        Page_Position_: {
-            /** Items */
-            items: components["schemas"]["Position"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Round] */
-        Page_Round_: {
-            /** Items */
-            items: components["schemas"]["Round"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Source] */
-        Page_Source_: {
-            /** Items */
-            items: components["schemas"]["Source"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
-        };
-        /** Page[Topic] */
-        Page_Topic_: {
-            /** Items */
-            items: components["schemas"]["Topic"][];
-            /**
-             * Next Cursor
-             * @description Opaque; null on the last page.
-             */
-            next_cursor: string | null;
-            /**
-             * Total
-             * @description With `count=true`: how many items match in all.
-             */
-            total?: number | null;
-            /**
-             * Facets
-             * @description With `facet=`: per named filter, its values' counts under the other filters, most frequent first (an item with several values counts once for each).
-             */
-            facets?: {
-                [key: string]: components["schemas"]["FacetValue"][];
-            } | null;
+            vocabularies: {
+                [key: string]: components["schemas"]["VocabularyTerm"][];
+            };
         };
         /** Party */
         Party: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Name */
             name: string;
             kind: components["schemas"]["PartyKind"];
@@ -1207,6 +1324,16 @@ export interface components {
         PartyDetail: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Name */
             name: string;
             kind: components["schemas"]["PartyKind"];
@@ -1219,7 +1346,7 @@ export interface components {
             aliases: string[];
             /**
              * Referenced By
-             * @description Per collection, the items that refer to the party (its list's `party` filter).
+             * @description Per collection, the items that refer to the party (its `party` filter).
              */
             referenced_by: {
                 [key: string]: components["schemas"]["References"];
@@ -1230,15 +1357,50 @@ export interface components {
          * @enum {string}
          */
         PartyKind: "state" | "bloc" | "alliance" | "international_organisation" | "group" | "organisation";
+        /**
+         * PartyPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        PartyPage: {
+            /** Items */
+            items: components["schemas"]["Party"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /** Person */
         Person: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             /**
              * Name
              * @description As the article spells it.
@@ -1247,6 +1409,31 @@ export interface components {
             /** Role */
             role: string;
             party: components["schemas"]["Ref"] | null;
+        };
+        /**
+         * PersonPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        PersonPage: {
+            /** Items */
+            items: components["schemas"]["Person"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
         };
         /** Photo */
         Photo: {
@@ -1262,6 +1449,16 @@ export interface components {
             /** Date */
             date: string | null;
             date_precision: components["schemas"]["DatePrecision"] | null;
+            /**
+             * Date Start
+             * @description The first day `date` covers.
+             */
+            date_start: string | null;
+            /**
+             * Date End
+             * @description The last day `date` covers.
+             */
+            date_end: string | null;
             /** Credit */
             credit: string | null;
             round: components["schemas"]["Ref"] | null;
@@ -1270,13 +1467,23 @@ export interface components {
         };
         /** Position */
         Position: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             party: components["schemas"]["Ref"];
             /** @description Who holds the position, as the cited sentence names them: the party's `government` (or the party as a state or bloc: "Ukraine demands", "the Kremlin accuses"), its `leaders` ("its leaders", a named president) or its `public` ("Ukrainian society", public opinion). */
             holder: components["schemas"]["PositionHolder"];
@@ -1300,6 +1507,31 @@ export interface components {
          * @enum {string}
          */
         PositionKind: "demand" | "red_line" | "perception" | "accusation" | "stance";
+        /**
+         * PositionPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        PositionPage: {
+            /** Items */
+            items: components["schemas"]["Position"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /** PositionsOfParty */
         PositionsOfParty: {
             party: components["schemas"]["Ref"];
@@ -1365,6 +1597,18 @@ export interface components {
         };
         /** Round */
         Round: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Date
              * @description ISO 8601 at the precision the article gives: `2025-06-02` (day), `2022-03` (month) or `2022` (year). Never more precise than the article.
@@ -1372,12 +1616,20 @@ export interface components {
             date: string | null;
             date_precision: components["schemas"]["DatePrecision"] | null;
             /**
+             * Date Start
+             * @description The first day `date` covers (`2022-03` → `2022-03-01`); a tool can parse it.
+             */
+            date_start: string | null;
+            /**
+             * Date End
+             * @description The last day `date` covers (`2022-03` → `2022-03-31`).
+             */
+            date_end: string | null;
+            /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             /** Name */
             name: string;
             /** Place */
@@ -1422,6 +1674,31 @@ export interface components {
          */
         RoundFormat: "direct" | "mediated" | "back_channel" | "multilateral" | "unspecified";
         /**
+         * RoundPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        RoundPage: {
+            /** Items */
+            items: components["schemas"]["Round"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
          * RoundStatus
          * @enum {string}
          */
@@ -1433,11 +1710,8 @@ export interface components {
         RoundsSort: "date" | "-date" | "article";
         /** SearchHit */
         SearchHit: {
-            /**
-             * Type
-             * @description The collection the hit belongs to (or `documents`).
-             */
-            type: string;
+            /** @description The collection the hit belongs to (`documents` for the text). */
+            type: components["schemas"]["CollectionName"];
             /** Id */
             id: string;
             /** Title */
@@ -1472,11 +1746,6 @@ export interface components {
                 [key: string]: number;
             };
         };
-        /**
-         * SearchType
-         * @enum {string}
-         */
-        SearchType: "barriers" | "briefings" | "documents" | "events" | "implications" | "mediators" | "parties" | "people" | "positions" | "rounds" | "sources" | "topics";
         /** Section */
         Section: {
             /** Id */
@@ -1495,16 +1764,36 @@ export interface components {
             start: number;
             /** End */
             end: number;
+            /**
+             * Start Utf16
+             * @description `start` in UTF-16 code units, for JavaScript's `text.slice()`.
+             */
+            start_utf16: number;
+            /**
+             * End Utf16
+             * @description `end` in UTF-16 code units.
+             */
+            end_utf16: number;
         };
         /** Source */
         Source: {
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Id */
-            id: string;
             /**
              * Outlet
              * @description As printed in the article's source list.
@@ -1518,20 +1807,66 @@ export interface components {
              */
             title: string;
         };
+        /**
+         * SourcePage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        SourcePage: {
+            /** Items */
+            items: components["schemas"]["Source"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
         /** Takeaway */
         Takeaway: {
+            /**
+             * Summary
+             * @description The article's closing takeaway, in our words.
+             */
+            summary: string;
             /**
              * Citations
              * @description Where the document says so (at least one).
              */
             citations: components["schemas"]["Citation"][];
-            /** Summary */
+        };
+        /** TakeawaySummary */
+        TakeawaySummary: {
+            /**
+             * Summary
+             * @description The article's closing takeaway, in our words.
+             */
             summary: string;
         };
         /** Topic */
         Topic: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Name */
             name: string;
             /** Description */
@@ -1541,17 +1876,67 @@ export interface components {
         TopicDetail: {
             /** Id */
             id: string;
+            /**
+             * Label
+             * @description The item's display name, whatever the collection calls it (`name`, `title`, `heading`, a position's `summary`, a mediator's party).
+             */
+            label: string;
+            /**
+             * Url
+             * @description The item's canonical API path (`/v1/{collection}/{id}`).
+             */
+            url: string;
             /** Name */
             name: string;
             /** Description */
             description: string;
             /**
              * Referenced By
-             * @description Per collection, the items about the topic (its list's `topic` filter; events refer to topics only through their round and are not counted).
+             * @description Per collection, the items about the topic (its `topic` filter).
              */
             referenced_by: {
                 [key: string]: components["schemas"]["References"];
             };
+        };
+        /**
+         * TopicPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        TopicPage: {
+            /** Items */
+            items: components["schemas"]["Topic"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /** VocabularyTerm */
+        VocabularyTerm: {
+            /** Value */
+            value: string;
+            /**
+             * Label
+             * @description How a UI shows the value.
+             */
+            label: string;
+            /**
+             * Description
+             * @description What the value means, in one line.
+             */
+            description: string;
         };
     };
     responses: never;
@@ -1665,9 +2050,12 @@ export interface operations {
             };
         };
     };
-    get_briefing: {
+    getBriefing: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `text` embeds the document's full text in `document.text`, so that the briefing renders alone: citations and sections carry offsets into it (`start`/`end` in code points, `start_utf16`/`end_utf16` for JavaScript's `text.slice()`). */
+                include?: components["schemas"]["BriefingInclude"] | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -1686,11 +2074,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "why-peace-talks-fail",
+                     *       "label": "Why the Ukraine–Russia peace talks keep failing",
+                     *       "url": "/v1/briefings/why-peace-talks-fail",
                      *       "title": "Why the Ukraine–Russia peace talks keep failing",
                      *       "published_on": "2025-06-12",
                      *       "summary": "As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…",
                      *       "document": {
                      *         "id": "peace-talks-analysis-2025-06-12",
+                     *         "label": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *         "url": "/v1/documents/peace-talks-analysis-2025-06-12",
                      *         "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
                      *         "kind": "news-analysis",
                      *         "language": "en",
@@ -1704,6 +2096,8 @@ export interface operations {
                      *         "venue": "Ciragan Palace",
                      *         "date": "2025-06-02",
                      *         "date_precision": "day",
+                     *         "date_start": "2025-06-02",
+                     *         "date_end": "2025-06-02",
                      *         "credit": "Adem Altan/AFP",
                      *         "round": {
                      *           "id": "istanbul-2025",
@@ -1726,14 +2120,18 @@ export interface operations {
                      *           "heading": null,
                      *           "summary": "In its third year the war still has no diplomatic resolution, despite several rounds of talks, international pressure and continuing attrition on the battlefield. Behind public readiness to negotiate lies a deeper impasse of clashing strategic aims, historical trauma and absent trust: back-channel t…",
                      *           "start": 0,
-                     *           "end": 1168
+                     *           "end": 1168,
+                     *           "start_utf16": 0,
+                     *           "end_utf16": 1168
                      *         },
                      *         {
                      *           "id": "talks-without-traction",
                      *           "heading": "Talks Without Traction",
                      *           "summary": "The March 2022 Istanbul talks began promisingly but soon unravelled: according to AP the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory, before the dialogue collapsed, and Putin later dismissed the talks. Reuters reports that …",
                      *           "start": 1168,
-                     *           "end": 2184
+                     *           "end": 2184,
+                     *           "start_utf16": 1168,
+                     *           "end_utf16": 2184
                      *         }
                      *       ],
                      *       "takeaway": {
@@ -1743,6 +2141,8 @@ export interface operations {
                      *             "document_id": "peace-talks-analysis-2025-06-12",
                      *             "start": 7178,
                      *             "end": 7389,
+                     *             "start_utf16": 7185,
+                     *             "end_utf16": 7396,
                      *             "quote": "The ongoing failure of Ukraine-Russia peace talks reflects more than just stalled diplomacy—it reveals a deep and likely intractable conflict rooted in incompatible goals, mutual distrust, and unresolved trauma.",
                      *             "source_id": null
                      *           },
@@ -1750,6 +2150,8 @@ export interface operations {
                      *             "document_id": "peace-talks-analysis-2025-06-12",
                      *             "start": 7390,
                      *             "end": 7581,
+                     *             "start_utf16": 7397,
+                     *             "end_utf16": 7588,
                      *             "quote": "Neither side currently sees peace as achievable without unacceptable concessions, and without a major shift in battlefield dynamics or international pressure, the war appears set to continue.",
                      *             "source_id": null
                      *           }
@@ -1758,8 +2160,12 @@ export interface operations {
                      *       "rounds": [
                      *         {
                      *           "id": "istanbul-2022",
+                     *           "label": "Istanbul talks",
+                     *           "url": "/v1/rounds/istanbul-2022",
                      *           "date": "2022-03",
                      *           "date_precision": "month",
+                     *           "date_start": "2022-03-01",
+                     *           "date_end": "2022-03-31",
                      *           "name": "Istanbul talks",
                      *           "place": "Istanbul",
                      *           "venue": null,
@@ -1795,6 +2201,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1300,
                      *               "end": 1414,
+                     *               "start_utf16": 1300,
+                     *               "end_utf16": 1414,
                      *               "quote": "One of the earliest formal attempts—the Istanbul talks in March 2022—showed initial promise but unraveled quickly.",
                      *               "source_id": null
                      *             },
@@ -1802,6 +2210,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1415,
                      *               "end": 1659,
+                     *               "start_utf16": 1415,
+                     *               "end_utf16": 1659,
                      *               "quote": "According to the Associated Press, while Moscow and Kyiv tentatively explored a framework that might have included Ukrainian neutrality and territorial compromise, the dialogue eventually collapsed amid renewed hostilities and mutual suspicion.",
                      *               "source_id": "ap-news"
                      *             }
@@ -1809,8 +2219,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "istanbul-2025",
+                     *           "label": "Second meeting of direct Ukrainian–Russian talks",
+                     *           "url": "/v1/rounds/istanbul-2025",
                      *           "date": "2025-06-02",
                      *           "date_precision": "day",
+                     *           "date_start": "2025-06-02",
+                     *           "date_end": "2025-06-02",
                      *           "name": "Second meeting of direct Ukrainian–Russian talks",
                      *           "place": "Istanbul",
                      *           "venue": "Ciragan Palace",
@@ -1837,6 +2251,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 157,
                      *               "end": 317,
+                     *               "start_utf16": 157,
+                     *               "end_utf16": 317,
                      *               "quote": "during a press conference after a second meeting of direct talks between Ukrainian and Russian delegations, at the Ciragan Palace, in Istanbul, on June 2, 2025.",
                      *               "source_id": null
                      *             }
@@ -1852,6 +2268,8 @@ export interface operations {
                      *           "positions": [
                      *             {
                      *               "id": "ukraine-full-withdrawal",
+                     *               "label": "Ukraine demands that Russian forces withdraw completely.",
+                     *               "url": "/v1/positions/ukraine-full-withdrawal",
                      *               "party": {
                      *                 "id": "ukraine",
                      *                 "name": "Ukraine"
@@ -1879,6 +2297,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1859,
                      *                   "end": 1912,
+                     *                   "start_utf16": 1859,
+                     *                   "end_utf16": 1912,
                      *                   "quote": "Ukraine demands the full withdrawal of Russian forces",
                      *                   "source_id": "reuters"
                      *                 }
@@ -1886,6 +2306,8 @@ export interface operations {
                      *             },
                      *             {
                      *               "id": "ukraine-1991-borders",
+                     *               "label": "Ukraine demands that its 1991 borders be restored.",
+                     *               "url": "/v1/positions/ukraine-1991-borders",
                      *               "party": {
                      *                 "id": "ukraine",
                      *                 "name": "Ukraine"
@@ -1913,6 +2335,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1859,
                      *                   "end": 1874,
+                     *                   "start_utf16": 1859,
+                     *                   "end_utf16": 1874,
                      *                   "quote": "Ukraine demands",
                      *                   "source_id": "reuters"
                      *                 },
@@ -1920,6 +2344,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1917,
                      *                   "end": 1952,
+                     *                   "start_utf16": 1917,
+                     *                   "end_utf16": 1952,
                      *                   "quote": "the restoration of its 1991 borders",
                      *                   "source_id": "reuters"
                      *                 }
@@ -1935,6 +2361,8 @@ export interface operations {
                      *           "positions": [
                      *             {
                      *               "id": "russia-recognition-of-annexation",
+                     *               "label": "Russia insists that its annexation of the occupied territories be recognised.",
+                     *               "url": "/v1/positions/russia-recognition-of-annexation",
                      *               "party": {
                      *                 "id": "russia",
                      *                 "name": "Russia"
@@ -1958,6 +2386,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1954,
                      *                   "end": 2028,
+                     *                   "start_utf16": 1954,
+                     *                   "end_utf16": 2028,
                      *                   "quote": "while Russia insists on recognizing its annexation of occupied territories",
                      *                   "source_id": "reuters"
                      *                 }
@@ -1965,6 +2395,8 @@ export interface operations {
                      *             },
                      *             {
                      *               "id": "russia-no-nato-guarantee",
+                     *               "label": "Russia insists on guarantees that Ukraine will not join NATO.",
+                     *               "url": "/v1/positions/russia-no-nato-guarantee",
                      *               "party": {
                      *                 "id": "russia",
                      *                 "name": "Russia"
@@ -1992,6 +2424,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 2033,
                      *                   "end": 2084,
+                     *                   "start_utf16": 2033,
+                     *                   "end_utf16": 2084,
                      *                   "quote": "securing guarantees that Ukraine will not join NATO",
                      *                   "source_id": "reuters"
                      *                 }
@@ -2003,6 +2437,8 @@ export interface operations {
                      *       "mediators": [
                      *         {
                      *           "id": "turkey-mediation",
+                     *           "label": "Turkey",
+                     *           "url": "/v1/mediators/turkey-mediation",
                      *           "party": {
                      *             "id": "turkey",
                      *             "name": "Turkey"
@@ -2019,6 +2455,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 4272,
                      *               "end": 4402,
+                     *               "start_utf16": 4272,
+                     *               "end_utf16": 4402,
                      *               "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
                      *               "source_id": null
                      *             }
@@ -2026,6 +2464,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "china-mediation",
+                     *           "label": "China",
+                     *           "url": "/v1/mediators/china-mediation",
                      *           "party": {
                      *             "id": "china",
                      *             "name": "China"
@@ -2042,6 +2482,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 4272,
                      *               "end": 4402,
+                     *               "start_utf16": 4272,
+                     *               "end_utf16": 4402,
                      *               "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
                      *               "source_id": null
                      *             }
@@ -2054,6 +2496,8 @@ export interface operations {
                      *           "barriers": [
                      *             {
                      *               "id": "battlefield-feedback-loop",
+                     *               "label": "Waiting for battlefield advantage",
+                     *               "url": "/v1/barriers/battlefield-feedback-loop",
                      *               "category": "structural",
                      *               "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
                      *               "name": "Waiting for battlefield advantage",
@@ -2083,6 +2527,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 2765,
                      *                   "end": 2926,
+                     *                   "start_utf16": 2765,
+                     *                   "end_utf16": 2926,
                      *                   "quote": "This dynamic creates a feedback loop: each side waits for a more advantageous position before returning to the table, while mistrust deepens and casualties rise.",
                      *                   "source_id": null
                      *                 }
@@ -2090,6 +2536,8 @@ export interface operations {
                      *             },
                      *             {
                      *               "id": "goals-vs-battlefield-mismatch",
+                     *               "label": "Political goals out of step with the battlefield",
+                     *               "url": "/v1/barriers/goals-vs-battlefield-mismatch",
                      *               "category": "structural",
                      *               "category_basis": "Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",
                      *               "name": "Political goals out of step with the battlefield",
@@ -2115,6 +2563,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 2230,
                      *                   "end": 2362,
+                     *                   "start_utf16": 2230,
+                     *                   "end_utf16": 2362,
                      *                   "quote": "One of the underlying reasons for the failure of peace talks lies in the mismatch between political goals and battlefield realities.",
                      *                   "source_id": null
                      *                 },
@@ -2122,6 +2572,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 2363,
                      *                   "end": 2492,
+                     *                   "start_utf16": 2363,
+                     *                   "end_utf16": 2492,
                      *                   "quote": "As Foreign Affairs notes, peace negotiations are influenced not only by external diplomacy but also by the internal logic of war.",
                      *                   "source_id": "foreign-affairs"
                      *                 }
@@ -2134,6 +2586,8 @@ export interface operations {
                      *           "barriers": [
                      *             {
                      *               "id": "hardened-positions",
+                     *               "label": "Hardened, incompatible demands",
+                     *               "url": "/v1/barriers/hardened-positions",
                      *               "category": "political",
                      *               "category_basis": "Political: it is about what each government demands of the other and refuses to give up.",
                      *               "name": "Hardened, incompatible demands",
@@ -2163,6 +2617,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1772,
                      *                   "end": 1858,
+                     *                   "start_utf16": 1772,
+                     *                   "end_utf16": 1858,
                      *                   "quote": "Recent reporting from Reuters highlights that positions have only hardened since then.",
                      *                   "source_id": "reuters"
                      *                 },
@@ -2170,6 +2626,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 1859,
                      *                   "end": 2085,
+                     *                   "start_utf16": 1859,
+                     *                   "end_utf16": 2085,
                      *                   "quote": "Ukraine demands the full withdrawal of Russian forces and the restoration of its 1991 borders, while Russia insists on recognizing its annexation of occupied territories and securing guarantees that Ukraine will not join NATO.",
                      *                   "source_id": "reuters"
                      *                 }
@@ -2177,6 +2635,8 @@ export interface operations {
                      *             },
                      *             {
                      *               "id": "ukrainian-public-opposition",
+                     *               "label": "Ukrainian public rejection of compromise",
+                     *               "url": "/v1/barriers/ukrainian-public-opposition",
                      *               "category": "political",
                      *               "category_basis": "Political: it is about public opinion, which limits what Ukraine could accept; analysts suggest such a framework would be politically unacceptable.",
                      *               "name": "Ukrainian public rejection of compromise",
@@ -2202,6 +2662,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 3433,
                      *                   "end": 3593,
+                     *                   "start_utf16": 3433,
+                     *                   "end_utf16": 3593,
                      *                   "quote": "Ukrainian society, particularly after witnessing war crimes and civilian attacks, is largely united against any compromise that would reward Russian aggression.",
                      *                   "source_id": "al-jazeera"
                      *                 },
@@ -2209,6 +2671,8 @@ export interface operations {
                      *                   "document_id": "peace-talks-analysis-2025-06-12",
                      *                   "start": 3734,
                      *                   "end": 3837,
+                     *                   "start_utf16": 3734,
+                     *                   "end_utf16": 3837,
                      *                   "quote": "Furthermore, the idea of neutrality—once seen as a potential bridge—has lost legitimacy within Ukraine.",
                      *                   "source_id": null
                      *                 }
@@ -2220,6 +2684,8 @@ export interface operations {
                      *       "implications": [
                      *         {
                      *           "id": "prolonged-conflict",
+                     *           "label": "Prolonged Conflict and Rising Human Cost",
+                     *           "url": "/v1/implications/prolonged-conflict",
                      *           "number": 1,
                      *           "emoji": "🧨",
                      *           "heading": "Prolonged Conflict and Rising Human Cost",
@@ -2242,6 +2708,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5100,
                      *               "end": 5145,
+                     *               "start_utf16": 5100,
+                     *               "end_utf16": 5146,
                      *               "quote": "🧨 1. Prolonged Conflict and Rising Human Cost",
                      *               "source_id": null
                      *             },
@@ -2249,6 +2717,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5146,
                      *               "end": 5251,
+                     *               "start_utf16": 5147,
+                     *               "end_utf16": 5252,
                      *               "quote": "The absence of a diplomatic breakthrough means the war is likely to continue into the foreseeable future.",
                      *               "source_id": null
                      *             }
@@ -2256,6 +2726,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "geopolitical-tensions",
+                     *           "label": "Global Geopolitical Tensions Will Intensify",
+                     *           "url": "/v1/implications/geopolitical-tensions",
                      *           "number": 2,
                      *           "emoji": "🌍",
                      *           "heading": "Global Geopolitical Tensions Will Intensify",
@@ -2286,6 +2758,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5470,
                      *               "end": 5518,
+                     *               "start_utf16": 5471,
+                     *               "end_utf16": 5520,
                      *               "quote": "🌍 2. Global Geopolitical Tensions Will Intensify",
                      *               "source_id": null
                      *             },
@@ -2293,6 +2767,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5519,
                      *               "end": 5603,
+                     *               "start_utf16": 5521,
+                     *               "end_utf16": 5605,
                      *               "quote": "The stalled peace process further entrenches the divide between Russia and the West.",
                      *               "source_id": null
                      *             }
@@ -2302,8 +2778,12 @@ export interface operations {
                      *       "events": [
                      *         {
                      *           "id": "war-begins-2022",
+                     *           "label": "The war begins",
+                     *           "url": "/v1/events/war-begins-2022",
                      *           "date": "2022",
                      *           "date_precision": "year",
+                     *           "date_start": "2022-01-01",
+                     *           "date_end": "2022-12-31",
                      *           "kind": "war",
                      *           "title": "The war begins",
                      *           "summary": "The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.",
@@ -2323,6 +2803,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1191,
                      *               "end": 1299,
+                     *               "start_utf16": 1191,
+                     *               "end_utf16": 1299,
                      *               "quote": "Negotiations between Ukraine and Russia have occurred intermittently since the beginning of the war in 2022.",
                      *               "source_id": null
                      *             }
@@ -2330,8 +2812,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "ukraine-counteroffensive-2022",
+                     *           "label": "Ukraine’s counteroffensive",
+                     *           "url": "/v1/events/ukraine-counteroffensive-2022",
                      *           "date": "2022",
                      *           "date_precision": "year",
+                     *           "date_start": "2022-01-01",
+                     *           "date_end": "2022-12-31",
                      *           "kind": "military",
                      *           "title": "Ukraine’s counteroffensive",
                      *           "summary": "Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",
@@ -2347,6 +2833,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 2493,
                      *               "end": 2625,
+                     *               "start_utf16": 2493,
+                     *               "end_utf16": 2625,
                      *               "quote": "When Ukraine performs well militarily—as it did during its 2022 counteroffensive—its leaders are less inclined to offer concessions.",
                      *               "source_id": "foreign-affairs"
                      *             }
@@ -2356,6 +2844,8 @@ export interface operations {
                      *       "sources": [
                      *         {
                      *           "id": "al-jazeera",
+                     *           "label": "Al Jazeera",
+                     *           "url": "/v1/sources/al-jazeera",
                      *           "outlet": "AL JAZEERA",
                      *           "name": "Al Jazeera",
                      *           "title": "Why Ukraine peace talks are failing",
@@ -2364,6 +2854,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 7759,
                      *               "end": 7807,
+                     *               "start_utf16": 7766,
+                     *               "end_utf16": 7814,
                      *               "quote": "AL JAZEERA – Why Ukraine peace talks are failing",
                      *               "source_id": null
                      *             }
@@ -2371,6 +2863,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "reuters",
+                     *           "label": "Reuters",
+                     *           "url": "/v1/sources/reuters",
                      *           "outlet": "REUTERS",
                      *           "name": "Reuters",
                      *           "title": "Russia sets out punitive terms at peace talks with Ukraine",
@@ -2379,6 +2873,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 7808,
                      *               "end": 7876,
+                     *               "start_utf16": 7815,
+                     *               "end_utf16": 7883,
                      *               "quote": "REUTERS – Russia sets out punitive terms at peace talks with Ukraine",
                      *               "source_id": null
                      *             }
@@ -2388,6 +2884,8 @@ export interface operations {
                      *       "parties": [
                      *         {
                      *           "id": "ukraine",
+                     *           "label": "Ukraine",
+                     *           "url": "/v1/parties/ukraine",
                      *           "name": "Ukraine",
                      *           "kind": "state",
                      *           "description": "The invaded state, one of the two parties to the war and to the talks.",
@@ -2397,6 +2895,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "russia",
+                     *           "label": "Russia",
+                     *           "url": "/v1/parties/russia",
                      *           "name": "Russia",
                      *           "kind": "state",
                      *           "description": "The invading state, the other party to the war and to the talks.",
@@ -2409,6 +2909,8 @@ export interface operations {
                      *       "people": [
                      *         {
                      *           "id": "rustem-umerov",
+                     *           "label": "Rustem Umerov",
+                     *           "url": "/v1/people/rustem-umerov",
                      *           "name": "Rustem Umerov",
                      *           "role": "Ukraine’s Defence Minister, heading its delegation",
                      *           "party": {
@@ -2420,6 +2922,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1,
                      *               "end": 89,
+                     *               "start_utf16": 1,
+                     *               "end_utf16": 89,
                      *               "quote": "Head of the Ukrainian delegation and Ukraine’s Defence Minister Rustem Umerov (L) speaks",
                      *               "source_id": null
                      *             }
@@ -2427,6 +2931,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "sergiy-kyslytsya",
+                     *           "label": "Sergiy Kyslytsya",
+                     *           "url": "/v1/people/sergiy-kyslytsya",
                      *           "name": "Sergiy Kyslytsya",
                      *           "role": "Deputy Foreign Minister of Ukraine",
                      *           "party": {
@@ -2438,6 +2944,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 91,
                      *               "end": 155,
+                     *               "start_utf16": 91,
+                     *               "end_utf16": 155,
                      *               "quote": "flanked by Ukraines Deputy Foreign Minister Sergiy Kyslytsya (C)",
                      *               "source_id": null
                      *             }
@@ -2447,11 +2955,15 @@ export interface operations {
                      *       "topics": [
                      *         {
                      *           "id": "territory",
+                     *           "label": "Territory",
+                     *           "url": "/v1/topics/territory",
                      *           "name": "Territory",
                      *           "description": "Control of occupied land, annexation and where borders should lie."
                      *         },
                      *         {
                      *           "id": "neutrality",
+                     *           "label": "Neutrality",
+                     *           "url": "/v1/topics/neutrality",
                      *           "name": "Neutrality",
                      *           "description": "Whether Ukraine should stay outside military alliances as part of a settlement."
                      *         }
@@ -2571,7 +3083,7 @@ export interface operations {
                 /** @description What to look for (see the syntax above). */
                 q: string;
                 /** @description Only hits of this collection. */
-                type?: components["schemas"]["SearchType"] | null;
+                type?: components["schemas"]["CollectionName"] | null;
                 /** @description Hits per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -2732,7 +3244,182 @@ export interface operations {
             };
         };
     };
-    list_briefings: {
+    getMeta: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data set's metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data_version": "1ae0d73ebc0c7739a2c4f0b0e5d36f2e8b1c9d4a7f6e5d4c3b2a190817263544",
+                     *       "loaded_at": "2026-06-12T09:30:00Z",
+                     *       "documents": [
+                     *         {
+                     *           "id": "peace-talks-analysis-2025-06-12",
+                     *           "label": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *           "url": "/v1/documents/peace-talks-analysis-2025-06-12",
+                     *           "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *           "kind": "news-analysis",
+                     *           "language": "en",
+                     *           "published_on": "2025-06-12",
+                     *           "sha256": "37acf5a141db792371a3da1c19b00b47ff66b0ade429db00a787295a402b3c31",
+                     *           "length": 8082
+                     *         }
+                     *       ],
+                     *       "counts": {
+                     *         "rounds": 5,
+                     *         "positions": 12,
+                     *         "events": 5
+                     *       },
+                     *       "vocabularies": {
+                     *         "PositionKind": [
+                     *           {
+                     *             "value": "demand",
+                     *             "label": "Demand",
+                     *             "description": "What a party asks of the other side."
+                     *           },
+                     *           {
+                     *             "value": "red_line",
+                     *             "label": "Red line",
+                     *             "description": "What a party says it will never accept."
+                     *           },
+                     *           {
+                     *             "value": "perception",
+                     *             "label": "Perception",
+                     *             "description": "How a party sees the war or the other side."
+                     *           },
+                     *           {
+                     *             "value": "accusation",
+                     *             "label": "Accusation",
+                     *             "description": "What a party blames the other side for."
+                     *           },
+                     *           {
+                     *             "value": "stance",
+                     *             "label": "Stance",
+                     *             "description": "A party's general attitude to the talks."
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Meta"];
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBriefings: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -2763,20 +3450,25 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "why-peace-talks-fail",
+                     *           "label": "Why the Ukraine–Russia peace talks keep failing",
+                     *           "url": "/v1/briefings/why-peace-talks-fail",
                      *           "title": "Why the Ukraine–Russia peace talks keep failing",
                      *           "published_on": "2025-06-12",
                      *           "document": {
                      *             "id": "peace-talks-analysis-2025-06-12",
+                     *             "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
                      *             "name": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement"
                      *           },
                      *           "summary": "As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…",
-                     *           "takeaway": "The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"
+                     *           "takeaway": {
+                     *             "summary": "The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"
+                     *           }
                      *         }
                      *       ],
                      *       "next_cursor": null
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_BriefingSummary_"];
+                    "application/json": components["schemas"]["BriefingPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -2883,7 +3575,7 @@ export interface operations {
             };
         };
     };
-    list_documents: {
+    listDocuments: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -2914,6 +3606,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "peace-talks-analysis-2025-06-12",
+                     *           "label": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *           "url": "/v1/documents/peace-talks-analysis-2025-06-12",
                      *           "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
                      *           "kind": "news-analysis",
                      *           "language": "en",
@@ -2925,7 +3619,7 @@ export interface operations {
                      *       "next_cursor": null
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_DocumentSummary_"];
+                    "application/json": components["schemas"]["DocumentPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3032,7 +3726,7 @@ export interface operations {
             };
         };
     };
-    get_document: {
+    getDocument: {
         parameters: {
             query?: never;
             header?: never;
@@ -3053,6 +3747,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "peace-talks-analysis-2025-06-12",
+                     *       "label": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *       "url": "/v1/documents/peace-talks-analysis-2025-06-12",
                      *       "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
                      *       "kind": "news-analysis",
                      *       "language": "en",
@@ -3169,7 +3865,7 @@ export interface operations {
             };
         };
     };
-    list_sources: {
+    listSources: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -3200,6 +3896,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "al-jazeera",
+                     *           "label": "Al Jazeera",
+                     *           "url": "/v1/sources/al-jazeera",
                      *           "outlet": "AL JAZEERA",
                      *           "name": "Al Jazeera",
                      *           "title": "Why Ukraine peace talks are failing",
@@ -3208,6 +3906,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 7759,
                      *               "end": 7807,
+                     *               "start_utf16": 7766,
+                     *               "end_utf16": 7814,
                      *               "quote": "AL JAZEERA – Why Ukraine peace talks are failing",
                      *               "source_id": null
                      *             }
@@ -3215,6 +3915,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "reuters",
+                     *           "label": "Reuters",
+                     *           "url": "/v1/sources/reuters",
                      *           "outlet": "REUTERS",
                      *           "name": "Reuters",
                      *           "title": "Russia sets out punitive terms at peace talks with Ukraine",
@@ -3223,6 +3925,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 7808,
                      *               "end": 7876,
+                     *               "start_utf16": 7815,
+                     *               "end_utf16": 7883,
                      *               "quote": "REUTERS – Russia sets out punitive terms at peace talks with Ukraine",
                      *               "source_id": null
                      *             }
@@ -3232,7 +3936,7 @@ export interface operations {
                      *       "next_cursor": "WyJzb3VyY2VzOmFydGljbGUiLDEsInJldXRlcnMiXYJWE4lEgg"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Source_"];
+                    "application/json": components["schemas"]["SourcePage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3339,7 +4043,7 @@ export interface operations {
             };
         };
     };
-    get_source: {
+    getSource: {
         parameters: {
             query?: never;
             header?: never;
@@ -3360,6 +4064,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "al-jazeera",
+                     *       "label": "Al Jazeera",
+                     *       "url": "/v1/sources/al-jazeera",
                      *       "outlet": "AL JAZEERA",
                      *       "name": "Al Jazeera",
                      *       "title": "Why Ukraine peace talks are failing",
@@ -3368,6 +4074,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 7759,
                      *           "end": 7807,
+                     *           "start_utf16": 7766,
+                     *           "end_utf16": 7814,
                      *           "quote": "AL JAZEERA – Why Ukraine peace talks are failing",
                      *           "source_id": null
                      *         }
@@ -3481,7 +4189,7 @@ export interface operations {
             };
         };
     };
-    list_parties: {
+    listParties: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -3516,6 +4224,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "ukraine",
+                     *           "label": "Ukraine",
+                     *           "url": "/v1/parties/ukraine",
                      *           "name": "Ukraine",
                      *           "kind": "state",
                      *           "description": "The invaded state, one of the two parties to the war and to the talks.",
@@ -3525,6 +4235,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "russia",
+                     *           "label": "Russia",
+                     *           "url": "/v1/parties/russia",
                      *           "name": "Russia",
                      *           "kind": "state",
                      *           "description": "The invading state, the other party to the war and to the talks.",
@@ -3537,7 +4249,7 @@ export interface operations {
                      *       "next_cursor": "WyJwYXJ0aWVzOmFydGljbGUiLDEsInJ1c3NpYSJd0Npjopo8"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Party_"];
+                    "application/json": components["schemas"]["PartyPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3644,7 +4356,7 @@ export interface operations {
             };
         };
     };
-    get_partie: {
+    getParty: {
         parameters: {
             query?: never;
             header?: never;
@@ -3656,7 +4368,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The partie. */
+            /** @description The party. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3665,6 +4377,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "ukraine",
+                     *       "label": "Ukraine",
+                     *       "url": "/v1/parties/ukraine",
                      *       "name": "Ukraine",
                      *       "kind": "state",
                      *       "description": "The invaded state, one of the two parties to the war and to the talks.",
@@ -3810,7 +4524,7 @@ export interface operations {
             };
         };
     };
-    list_people: {
+    listPeople: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -3845,6 +4559,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "rustem-umerov",
+                     *           "label": "Rustem Umerov",
+                     *           "url": "/v1/people/rustem-umerov",
                      *           "name": "Rustem Umerov",
                      *           "role": "Ukraine’s Defence Minister, heading its delegation",
                      *           "party": {
@@ -3856,6 +4572,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1,
                      *               "end": 89,
+                     *               "start_utf16": 1,
+                     *               "end_utf16": 89,
                      *               "quote": "Head of the Ukrainian delegation and Ukraine’s Defence Minister Rustem Umerov (L) speaks",
                      *               "source_id": null
                      *             }
@@ -3863,6 +4581,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "sergiy-kyslytsya",
+                     *           "label": "Sergiy Kyslytsya",
+                     *           "url": "/v1/people/sergiy-kyslytsya",
                      *           "name": "Sergiy Kyslytsya",
                      *           "role": "Deputy Foreign Minister of Ukraine",
                      *           "party": {
@@ -3874,6 +4594,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 91,
                      *               "end": 155,
+                     *               "start_utf16": 91,
+                     *               "end_utf16": 155,
                      *               "quote": "flanked by Ukraines Deputy Foreign Minister Sergiy Kyslytsya (C)",
                      *               "source_id": null
                      *             }
@@ -3883,7 +4605,7 @@ export interface operations {
                      *       "next_cursor": "WyJwZW9wbGU6YXJ0aWNsZSIsMSwic2VyZ2l5LWt5c2x5dHN5YSJdKRKEwevL"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Person_"];
+                    "application/json": components["schemas"]["PersonPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3990,7 +4712,7 @@ export interface operations {
             };
         };
     };
-    get_person: {
+    getPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -4011,6 +4733,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "rustem-umerov",
+                     *       "label": "Rustem Umerov",
+                     *       "url": "/v1/people/rustem-umerov",
                      *       "name": "Rustem Umerov",
                      *       "role": "Ukraine’s Defence Minister, heading its delegation",
                      *       "party": {
@@ -4022,6 +4746,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 1,
                      *           "end": 89,
+                     *           "start_utf16": 1,
+                     *           "end_utf16": 89,
                      *           "quote": "Head of the Ukrainian delegation and Ukraine’s Defence Minister Rustem Umerov (L) speaks",
                      *           "source_id": null
                      *         }
@@ -4135,7 +4861,7 @@ export interface operations {
             };
         };
     };
-    list_topics: {
+    listTopics: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -4166,11 +4892,15 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "territory",
+                     *           "label": "Territory",
+                     *           "url": "/v1/topics/territory",
                      *           "name": "Territory",
                      *           "description": "Control of occupied land, annexation and where borders should lie."
                      *         },
                      *         {
                      *           "id": "neutrality",
+                     *           "label": "Neutrality",
+                     *           "url": "/v1/topics/neutrality",
                      *           "name": "Neutrality",
                      *           "description": "Whether Ukraine should stay outside military alliances as part of a settlement."
                      *         }
@@ -4178,7 +4908,7 @@ export interface operations {
                      *       "next_cursor": "WyJ0b3BpY3M6YXJ0aWNsZSIsMSwibmV1dHJhbGl0eSJdwAHcNJTj"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Topic_"];
+                    "application/json": components["schemas"]["TopicPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4285,7 +5015,7 @@ export interface operations {
             };
         };
     };
-    get_topic: {
+    getTopic: {
         parameters: {
             query?: never;
             header?: never;
@@ -4306,6 +5036,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "territory",
+                     *       "label": "Territory",
+                     *       "url": "/v1/topics/territory",
                      *       "name": "Territory",
                      *       "description": "Control of occupied land, annexation and where borders should lie.",
                      *       "referenced_by": {
@@ -4439,7 +5171,7 @@ export interface operations {
             };
         };
     };
-    list_rounds: {
+    listRounds: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -4490,8 +5222,12 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "istanbul-2022",
+                     *           "label": "Istanbul talks",
+                     *           "url": "/v1/rounds/istanbul-2022",
                      *           "date": "2022-03",
                      *           "date_precision": "month",
+                     *           "date_start": "2022-03-01",
+                     *           "date_end": "2022-03-31",
                      *           "name": "Istanbul talks",
                      *           "place": "Istanbul",
                      *           "venue": null,
@@ -4527,6 +5263,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1300,
                      *               "end": 1414,
+                     *               "start_utf16": 1300,
+                     *               "end_utf16": 1414,
                      *               "quote": "One of the earliest formal attempts—the Istanbul talks in March 2022—showed initial promise but unraveled quickly.",
                      *               "source_id": null
                      *             },
@@ -4534,6 +5272,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1415,
                      *               "end": 1659,
+                     *               "start_utf16": 1415,
+                     *               "end_utf16": 1659,
                      *               "quote": "According to the Associated Press, while Moscow and Kyiv tentatively explored a framework that might have included Ukrainian neutrality and territorial compromise, the dialogue eventually collapsed amid renewed hostilities and mutual suspicion.",
                      *               "source_id": "ap-news"
                      *             }
@@ -4541,8 +5281,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "istanbul-2025",
+                     *           "label": "Second meeting of direct Ukrainian–Russian talks",
+                     *           "url": "/v1/rounds/istanbul-2025",
                      *           "date": "2025-06-02",
                      *           "date_precision": "day",
+                     *           "date_start": "2025-06-02",
+                     *           "date_end": "2025-06-02",
                      *           "name": "Second meeting of direct Ukrainian–Russian talks",
                      *           "place": "Istanbul",
                      *           "venue": "Ciragan Palace",
@@ -4569,6 +5313,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 157,
                      *               "end": 317,
+                     *               "start_utf16": 157,
+                     *               "end_utf16": 317,
                      *               "quote": "during a press conference after a second meeting of direct talks between Ukrainian and Russian delegations, at the Ciragan Palace, in Istanbul, on June 2, 2025.",
                      *               "source_id": null
                      *             }
@@ -4578,7 +5324,7 @@ export interface operations {
                      *       "next_cursor": "WyJyb3VuZHM6ZGF0ZSIsIjIwMjUtMDYtMDIgMDAwMDAxIiwiaXN0YW5idWwtMjAyNSJdRMWeOg60"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Round_"];
+                    "application/json": components["schemas"]["RoundPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4685,7 +5431,7 @@ export interface operations {
             };
         };
     };
-    get_round: {
+    getRound: {
         parameters: {
             query?: never;
             header?: never;
@@ -4706,8 +5452,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "istanbul-2022",
+                     *       "label": "Istanbul talks",
+                     *       "url": "/v1/rounds/istanbul-2022",
                      *       "date": "2022-03",
                      *       "date_precision": "month",
+                     *       "date_start": "2022-03-01",
+                     *       "date_end": "2022-03-31",
                      *       "name": "Istanbul talks",
                      *       "place": "Istanbul",
                      *       "venue": null,
@@ -4743,6 +5493,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 1300,
                      *           "end": 1414,
+                     *           "start_utf16": 1300,
+                     *           "end_utf16": 1414,
                      *           "quote": "One of the earliest formal attempts—the Istanbul talks in March 2022—showed initial promise but unraveled quickly.",
                      *           "source_id": null
                      *         },
@@ -4750,6 +5502,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 1415,
                      *           "end": 1659,
+                     *           "start_utf16": 1415,
+                     *           "end_utf16": 1659,
                      *           "quote": "According to the Associated Press, while Moscow and Kyiv tentatively explored a framework that might have included Ukrainian neutrality and territorial compromise, the dialogue eventually collapsed amid renewed hostilities and mutual suspicion.",
                      *           "source_id": "ap-news"
                      *         }
@@ -4863,7 +5617,7 @@ export interface operations {
             };
         };
     };
-    list_positions: {
+    listPositions: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -4908,6 +5662,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "ukraine-full-withdrawal",
+                     *           "label": "Ukraine demands that Russian forces withdraw completely.",
+                     *           "url": "/v1/positions/ukraine-full-withdrawal",
                      *           "party": {
                      *             "id": "ukraine",
                      *             "name": "Ukraine"
@@ -4935,6 +5691,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1859,
                      *               "end": 1912,
+                     *               "start_utf16": 1859,
+                     *               "end_utf16": 1912,
                      *               "quote": "Ukraine demands the full withdrawal of Russian forces",
                      *               "source_id": "reuters"
                      *             }
@@ -4942,6 +5700,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "ukraine-1991-borders",
+                     *           "label": "Ukraine demands that its 1991 borders be restored.",
+                     *           "url": "/v1/positions/ukraine-1991-borders",
                      *           "party": {
                      *             "id": "ukraine",
                      *             "name": "Ukraine"
@@ -4969,6 +5729,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1859,
                      *               "end": 1874,
+                     *               "start_utf16": 1859,
+                     *               "end_utf16": 1874,
                      *               "quote": "Ukraine demands",
                      *               "source_id": "reuters"
                      *             },
@@ -4976,6 +5738,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1917,
                      *               "end": 1952,
+                     *               "start_utf16": 1917,
+                     *               "end_utf16": 1952,
                      *               "quote": "the restoration of its 1991 borders",
                      *               "source_id": "reuters"
                      *             }
@@ -4985,7 +5749,7 @@ export interface operations {
                      *       "next_cursor": "WyJwb3NpdGlvbnM6YXJ0aWNsZSIsMSwidWtyYWluZS0xOTkxLWJvcmRlcnMiXYpTyJ9wOA"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Position_"];
+                    "application/json": components["schemas"]["PositionPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5092,7 +5856,7 @@ export interface operations {
             };
         };
     };
-    get_position: {
+    getPosition: {
         parameters: {
             query?: never;
             header?: never;
@@ -5113,6 +5877,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "ukraine-full-withdrawal",
+                     *       "label": "Ukraine demands that Russian forces withdraw completely.",
+                     *       "url": "/v1/positions/ukraine-full-withdrawal",
                      *       "party": {
                      *         "id": "ukraine",
                      *         "name": "Ukraine"
@@ -5140,6 +5906,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 1859,
                      *           "end": 1912,
+                     *           "start_utf16": 1859,
+                     *           "end_utf16": 1912,
                      *           "quote": "Ukraine demands the full withdrawal of Russian forces",
                      *           "source_id": "reuters"
                      *         }
@@ -5253,7 +6021,7 @@ export interface operations {
             };
         };
     };
-    list_mediators: {
+    listMediators: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -5294,6 +6062,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "turkey-mediation",
+                     *           "label": "Turkey",
+                     *           "url": "/v1/mediators/turkey-mediation",
                      *           "party": {
                      *             "id": "turkey",
                      *             "name": "Turkey"
@@ -5310,6 +6080,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 4272,
                      *               "end": 4402,
+                     *               "start_utf16": 4272,
+                     *               "end_utf16": 4402,
                      *               "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
                      *               "source_id": null
                      *             }
@@ -5317,6 +6089,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "china-mediation",
+                     *           "label": "China",
+                     *           "url": "/v1/mediators/china-mediation",
                      *           "party": {
                      *             "id": "china",
                      *             "name": "China"
@@ -5333,6 +6107,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 4272,
                      *               "end": 4402,
+                     *               "start_utf16": 4272,
+                     *               "end_utf16": 4402,
                      *               "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
                      *               "source_id": null
                      *             }
@@ -5342,7 +6118,7 @@ export interface operations {
                      *       "next_cursor": "WyJtZWRpYXRvcnM6YXJ0aWNsZSIsMSwiY2hpbmEtbWVkaWF0aW9uIl1LGjYO5dg"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Mediator_"];
+                    "application/json": components["schemas"]["MediatorPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5449,7 +6225,7 @@ export interface operations {
             };
         };
     };
-    get_mediator: {
+    getMediator: {
         parameters: {
             query?: never;
             header?: never;
@@ -5470,6 +6246,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "turkey-mediation",
+                     *       "label": "Turkey",
+                     *       "url": "/v1/mediators/turkey-mediation",
                      *       "party": {
                      *         "id": "turkey",
                      *         "name": "Turkey"
@@ -5486,6 +6264,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 4272,
                      *           "end": 4402,
+                     *           "start_utf16": 4272,
+                     *           "end_utf16": 4402,
                      *           "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
                      *           "source_id": null
                      *         }
@@ -5599,7 +6379,7 @@ export interface operations {
             };
         };
     };
-    list_barriers: {
+    listBarriers: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -5640,6 +6420,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "battlefield-feedback-loop",
+                     *           "label": "Waiting for battlefield advantage",
+                     *           "url": "/v1/barriers/battlefield-feedback-loop",
                      *           "category": "structural",
                      *           "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
                      *           "name": "Waiting for battlefield advantage",
@@ -5669,6 +6451,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 2765,
                      *               "end": 2926,
+                     *               "start_utf16": 2765,
+                     *               "end_utf16": 2926,
                      *               "quote": "This dynamic creates a feedback loop: each side waits for a more advantageous position before returning to the table, while mistrust deepens and casualties rise.",
                      *               "source_id": null
                      *             }
@@ -5676,6 +6460,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "goals-vs-battlefield-mismatch",
+                     *           "label": "Political goals out of step with the battlefield",
+                     *           "url": "/v1/barriers/goals-vs-battlefield-mismatch",
                      *           "category": "structural",
                      *           "category_basis": "Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",
                      *           "name": "Political goals out of step with the battlefield",
@@ -5701,6 +6487,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 2230,
                      *               "end": 2362,
+                     *               "start_utf16": 2230,
+                     *               "end_utf16": 2362,
                      *               "quote": "One of the underlying reasons for the failure of peace talks lies in the mismatch between political goals and battlefield realities.",
                      *               "source_id": null
                      *             },
@@ -5708,6 +6496,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 2363,
                      *               "end": 2492,
+                     *               "start_utf16": 2363,
+                     *               "end_utf16": 2492,
                      *               "quote": "As Foreign Affairs notes, peace negotiations are influenced not only by external diplomacy but also by the internal logic of war.",
                      *               "source_id": "foreign-affairs"
                      *             }
@@ -5717,7 +6507,7 @@ export interface operations {
                      *       "next_cursor": "WyJiYXJyaWVyczphcnRpY2xlIiwxLCJnb2Fscy12cy1iYXR0bGVmaWVsZC1taXNtYXRjaCJdZ068FrWY"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Barrier_"];
+                    "application/json": components["schemas"]["BarrierPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5824,7 +6614,7 @@ export interface operations {
             };
         };
     };
-    get_barrier: {
+    getBarrier: {
         parameters: {
             query?: never;
             header?: never;
@@ -5845,6 +6635,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "battlefield-feedback-loop",
+                     *       "label": "Waiting for battlefield advantage",
+                     *       "url": "/v1/barriers/battlefield-feedback-loop",
                      *       "category": "structural",
                      *       "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
                      *       "name": "Waiting for battlefield advantage",
@@ -5874,6 +6666,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 2765,
                      *           "end": 2926,
+                     *           "start_utf16": 2765,
+                     *           "end_utf16": 2926,
                      *           "quote": "This dynamic creates a feedback loop: each side waits for a more advantageous position before returning to the table, while mistrust deepens and casualties rise.",
                      *           "source_id": null
                      *         }
@@ -5987,7 +6781,7 @@ export interface operations {
             };
         };
     };
-    list_implications: {
+    listImplications: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -6026,6 +6820,8 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "prolonged-conflict",
+                     *           "label": "Prolonged Conflict and Rising Human Cost",
+                     *           "url": "/v1/implications/prolonged-conflict",
                      *           "number": 1,
                      *           "emoji": "🧨",
                      *           "heading": "Prolonged Conflict and Rising Human Cost",
@@ -6048,6 +6844,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5100,
                      *               "end": 5145,
+                     *               "start_utf16": 5100,
+                     *               "end_utf16": 5146,
                      *               "quote": "🧨 1. Prolonged Conflict and Rising Human Cost",
                      *               "source_id": null
                      *             },
@@ -6055,6 +6853,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5146,
                      *               "end": 5251,
+                     *               "start_utf16": 5147,
+                     *               "end_utf16": 5252,
                      *               "quote": "The absence of a diplomatic breakthrough means the war is likely to continue into the foreseeable future.",
                      *               "source_id": null
                      *             }
@@ -6062,6 +6862,8 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "geopolitical-tensions",
+                     *           "label": "Global Geopolitical Tensions Will Intensify",
+                     *           "url": "/v1/implications/geopolitical-tensions",
                      *           "number": 2,
                      *           "emoji": "🌍",
                      *           "heading": "Global Geopolitical Tensions Will Intensify",
@@ -6092,6 +6894,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5470,
                      *               "end": 5518,
+                     *               "start_utf16": 5471,
+                     *               "end_utf16": 5520,
                      *               "quote": "🌍 2. Global Geopolitical Tensions Will Intensify",
                      *               "source_id": null
                      *             },
@@ -6099,6 +6903,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 5519,
                      *               "end": 5603,
+                     *               "start_utf16": 5521,
+                     *               "end_utf16": 5605,
                      *               "quote": "The stalled peace process further entrenches the divide between Russia and the West.",
                      *               "source_id": null
                      *             }
@@ -6108,7 +6914,7 @@ export interface operations {
                      *       "next_cursor": "WyJpbXBsaWNhdGlvbnM6bnVtYmVyIiwyLCJnZW9wb2xpdGljYWwtdGVuc2lvbnMiXboMPP2jDQ"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Implication_"];
+                    "application/json": components["schemas"]["ImplicationPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6215,7 +7021,7 @@ export interface operations {
             };
         };
     };
-    get_implication: {
+    getImplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -6236,6 +7042,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "prolonged-conflict",
+                     *       "label": "Prolonged Conflict and Rising Human Cost",
+                     *       "url": "/v1/implications/prolonged-conflict",
                      *       "number": 1,
                      *       "emoji": "🧨",
                      *       "heading": "Prolonged Conflict and Rising Human Cost",
@@ -6258,6 +7066,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 5100,
                      *           "end": 5145,
+                     *           "start_utf16": 5100,
+                     *           "end_utf16": 5146,
                      *           "quote": "🧨 1. Prolonged Conflict and Rising Human Cost",
                      *           "source_id": null
                      *         },
@@ -6265,6 +7075,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 5146,
                      *           "end": 5251,
+                     *           "start_utf16": 5147,
+                     *           "end_utf16": 5252,
                      *           "quote": "The absence of a diplomatic breakthrough means the war is likely to continue into the foreseeable future.",
                      *           "source_id": null
                      *         }
@@ -6378,7 +7190,7 @@ export interface operations {
             };
         };
     };
-    list_events: {
+    listEvents: {
         parameters: {
             query?: {
                 /** @description Items per page (1–200). */
@@ -6427,8 +7239,12 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "war-begins-2022",
+                     *           "label": "The war begins",
+                     *           "url": "/v1/events/war-begins-2022",
                      *           "date": "2022",
                      *           "date_precision": "year",
+                     *           "date_start": "2022-01-01",
+                     *           "date_end": "2022-12-31",
                      *           "kind": "war",
                      *           "title": "The war begins",
                      *           "summary": "The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.",
@@ -6448,6 +7264,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 1191,
                      *               "end": 1299,
+                     *               "start_utf16": 1191,
+                     *               "end_utf16": 1299,
                      *               "quote": "Negotiations between Ukraine and Russia have occurred intermittently since the beginning of the war in 2022.",
                      *               "source_id": null
                      *             }
@@ -6455,8 +7273,12 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "ukraine-counteroffensive-2022",
+                     *           "label": "Ukraine’s counteroffensive",
+                     *           "url": "/v1/events/ukraine-counteroffensive-2022",
                      *           "date": "2022",
                      *           "date_precision": "year",
+                     *           "date_start": "2022-01-01",
+                     *           "date_end": "2022-12-31",
                      *           "kind": "military",
                      *           "title": "Ukraine’s counteroffensive",
                      *           "summary": "Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",
@@ -6472,6 +7294,8 @@ export interface operations {
                      *               "document_id": "peace-talks-analysis-2025-06-12",
                      *               "start": 2493,
                      *               "end": 2625,
+                     *               "start_utf16": 2493,
+                     *               "end_utf16": 2625,
                      *               "quote": "When Ukraine performs well militarily—as it did during its 2022 counteroffensive—its leaders are less inclined to offer concessions.",
                      *               "source_id": "foreign-affairs"
                      *             }
@@ -6481,7 +7305,7 @@ export interface operations {
                      *       "next_cursor": "WyJldmVudHM6ZGF0ZSIsIjIwMjIgMDAwMDAyIiwidWtyYWluZS1jb3VudGVyb2ZmZW5zaXZlLTIwMjIiXQzr0pqC_g"
                      *     }
                      */
-                    "application/json": components["schemas"]["Page_Event_"];
+                    "application/json": components["schemas"]["EventPage"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6588,7 +7412,7 @@ export interface operations {
             };
         };
     };
-    get_event: {
+    getEvent: {
         parameters: {
             query?: never;
             header?: never;
@@ -6609,8 +7433,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "war-begins-2022",
+                     *       "label": "The war begins",
+                     *       "url": "/v1/events/war-begins-2022",
                      *       "date": "2022",
                      *       "date_precision": "year",
+                     *       "date_start": "2022-01-01",
+                     *       "date_end": "2022-12-31",
                      *       "kind": "war",
                      *       "title": "The war begins",
                      *       "summary": "The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.",
@@ -6630,6 +7458,8 @@ export interface operations {
                      *           "document_id": "peace-talks-analysis-2025-06-12",
                      *           "start": 1191,
                      *           "end": 1299,
+                     *           "start_utf16": 1191,
+                     *           "end_utf16": 1299,
                      *           "quote": "Negotiations between Ukraine and Russia have occurred intermittently since the beginning of the war in 2022.",
                      *           "source_id": null
                      *         }
@@ -6743,7 +7573,7 @@ export interface operations {
             };
         };
     };
-    get_document_text: {
+    getDocumentText: {
         parameters: {
             query?: never;
             header?: never;
