@@ -3,18 +3,25 @@ adds, per named filter, each value's count under the *other* filters, most frequ
 
 A facet of an enum or a reference column groups the collection's rows; a facet of a link (party, topic)
 groups the link table's rows of the matching items, counting each item once per value.
+
+Under no filter at all (the whole collection: ``/v1/positions?facet=party``, or the party facet of
+``?party=russia``) nothing is counted per request: the read model tallies every collection's total and
+facets at seed time (``Tally``) and stores them as one representation, read by primary key
+(``stored``). Counting the whole of a 100k-row collection per request took 25x the page's time.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Connection, distinct, func, select
 
 from app.db import filters as f
 from app.db import models as m
-from app.db.listing import CollectionSpec, Filter
+from app.db.listing import FACETS, CollectionSpec, Filter
 from app.domain.vocab import TERMS
 
 _TARGETS = {"party_id": m.Party, "topic_id": m.Topic, "round_id": m.Round}
@@ -53,10 +60,62 @@ def facet(
         column, enum = how.column, how.enum
     else:
         raise ValueError(f"{item_filter.name} cannot be faceted")
-    counts = [(str(v), int(n)) for v, n in connection.execute(statement).all()]
-    labels = _labels(connection, column, enum, [v for v, _ in counts])
-    counts.sort(key=lambda pair: (-pair[1], pair[0]))
-    return [{"value": v, "label": labels.get(v, v), "count": n} for v, n in counts]
+    counts = Counter({str(v): int(n) for v, n in connection.execute(statement).all()})
+    return _sorted(counts, _labels(connection, column, enum, list(counts)))
+
+
+Row = dict[str, Any]
+
+
+def _sorted(counts: Counter[str], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    ordered = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return [{"value": v, "label": labels.get(v, v), "count": n} for v, n in ordered]
+
+
+class Tally:
+    """Counts one collection's items and each facetable filter's values as the read model renders them
+    (``add``), then renders ``{"total", "facets"}`` (``render``) with the same labels and order as
+    ``facet``."""
+
+    def __init__(self, spec: CollectionSpec) -> None:
+        self.total = 0
+        self.filters: list[tuple[str, f.LinkedTo | f.AnyOf]] = [
+            (flt.name, flt.where) for flt in spec.filters if isinstance(flt.where, f.LinkedTo | f.AnyOf)
+        ]
+        self.counts: dict[str, Counter[str]] = {name: Counter() for name, _ in self.filters}
+
+    def add(self, row: Row, links: Mapping[str, list[Row]]) -> None:
+        self.total += 1
+        for name, how in self.filters:
+            if isinstance(how, f.LinkedTo):
+                self.counts[name].update({r[how.column] for r in links.get(how.link.name, ())})
+            elif row[how.column] is not None:
+                self.counts[name][str(row[how.column])] += 1
+
+    def render(self, names: Mapping[str, Mapping[str, str]]) -> bytes:
+        """``names``: item names by table (``parties``, ``topics``, ``rounds``)."""
+        facets = {}
+        for name, how in self.filters:
+            enum = how.enum if isinstance(how, f.AnyOf) else None
+            if enum is not None:
+                labels: Mapping[str, str] = {v.value: t.label for v, t in TERMS[enum].items()}
+            else:
+                target = _TARGETS.get(how.column)
+                labels = names.get(m.table_of(target).name, {}) if target is not None else {}
+            facets[name] = _sorted(self.counts[name], labels)
+        return orjson.dumps({"total": self.total, "facets": facets})
+
+
+def stored(connection: Connection, spec: CollectionSpec) -> dict[str, Any]:
+    """The whole collection's total and facets, as tallied at seed time."""
+    reps = m.table_of(m.Representation)
+    body = connection.execute(
+        select(reps.c.body).where(
+            reps.c.collection == spec.name, reps.c.item_id == "", reps.c.variant == FACETS
+        )
+    ).scalar_one()
+    tallied: dict[str, Any] = orjson.loads(body)
+    return tallied
 
 
 def _labels(connection: Connection, column: str, enum: Any, values: list[str]) -> Mapping[str, str]:

@@ -30,6 +30,8 @@ from app.db.models import Base, Briefing, Document, Representation, table_of
 Row = dict[str, Any]
 LIST = "list"
 DETAIL = "detail"
+FACETS = "facets"
+"""The variant of a collection's whole-collection total and facets (``item_id`` ``""``)."""
 
 
 class InvalidSortKeyError(ValueError):

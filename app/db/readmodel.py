@@ -18,7 +18,8 @@ import orjson
 
 from app.db.briefing import CITING, Cited, compose
 from app.db.collections import BY_NAME, COLLECTIONS
-from app.db.listing import DETAIL, LIST, CollectionSpec, LinkField, RefField
+from app.db.facets import Tally
+from app.db.listing import DETAIL, FACETS, LIST, CollectionSpec, LinkField, RefField
 from app.db.models import Party, Topic, table_of
 from app.domain.utf16 import Utf16Offsets
 
@@ -32,9 +33,11 @@ _CITING = frozenset(CITING)
 
 
 def expected_rows(counts: Mapping[str, int]) -> int:
-    """How many representations a data set with these row counts has: one per item, and a detail for
-    each item of a collection whose detail differs from its list item (documents, briefings)."""
-    return sum(counts.get(spec.name, 0) * (2 if _has_detail(spec) else 1) for spec in COLLECTIONS)
+    """How many representations a data set with these row counts has: one per item, a detail for each
+    item of a collection whose detail differs from its list item (documents, briefings), and one total
+    and facets per collection."""
+    items = sum(counts.get(spec.name, 0) * (2 if _has_detail(spec) else 1) for spec in COLLECTIONS)
+    return items + len(COLLECTIONS)
 
 
 def _has_detail(spec: CollectionSpec) -> bool:
@@ -87,6 +90,7 @@ class ReadModel:
         self.briefings: list[tuple[Row, list[Row], list[Row]]] = []
         self.sections: dict[str, list[Row]] = defaultdict(list)
         self.offsets: dict[str, Utf16Offsets] = {}
+        self.tallies = {spec.name: Tally(spec) for spec in COLLECTIONS}
 
     def _store(self, collection: str, item_id: str, variant: str, body: bytes) -> None:
         self.emit({"collection": collection, "item_id": item_id, "variant": variant, "body": body})
@@ -97,6 +101,7 @@ class ReadModel:
         plan = self.plans[collection]
         spec = plan.spec
         item_id = row["id"]
+        self.tallies[collection].add(row, links)
         if collection in self.label_field:
             self.labels[collection][item_id] = row[self.label_field[collection]]
         if collection == "documents":  # documents come before the items that cite them
@@ -151,6 +156,8 @@ class ReadModel:
                 ],
             )
             self._store("briefings", row["id"], DETAIL, whole)
+        for collection, tally in self.tallies.items():
+            self._store(collection, "", FACETS, tally.render(self.labels))
         return self.written
 
 

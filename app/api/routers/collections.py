@@ -278,8 +278,38 @@ def _check_range(start: str | None, end: str | None) -> None:
         )
 
 
+def _counts(
+    connection: Connection,
+    spec: CollectionSpec,
+    values: dict[str, Any],
+    q: str | None,
+    count: bool,
+    names: tuple[str, ...] | None,
+) -> dict[str, Any]:
+    """``total`` (with ``count``) and ``facets`` (for ``names``): each facet counted under the other
+    filters, on the indexes; under no filter at all, read from the seed-time tally."""
+    extra: dict[str, Any] = {}
+    whole: dict[str, Any] | None = None
+    if count:
+        if values or q:
+            extra["total"] = facets.total(connection, spec, filter_clauses(connection, spec, values, q=q))
+        else:
+            whole = facets.stored(connection, spec)
+            extra["total"] = whole["total"]
+    if names:
+        by_name = {f.name: f for f in spec.filters}
+        extra["facets"] = {}
+        for name in names:
+            if q or any(other != name for other in values):
+                where = filter_clauses(connection, spec, values, q=q, leave_out=name)
+                extra["facets"][name] = facets.facet(connection, spec, by_name[name], where)
+            else:
+                whole = whole or facets.stored(connection, spec)
+                extra["facets"][name] = whole["facets"][name]
+    return extra
+
+
 def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
-    by_name = {f.name: f for f in spec.filters}
 
     def list_endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
@@ -298,19 +328,7 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
             bodies, next_position = listing.list_page(
                 connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
             )
-            extra: dict[str, Any] = {}
-            if kwargs["count"]:
-                extra["total"] = facets.total(connection, spec, where)
-            if kwargs.get("facet"):
-                extra["facets"] = {
-                    name: facets.facet(
-                        connection,
-                        spec,
-                        by_name[name],
-                        filter_clauses(connection, spec, values, q=kwargs["q"], leave_out=name),
-                    )
-                    for name in kwargs["facet"]
-                }
+            extra = _counts(connection, spec, values, kwargs["q"], kwargs["count"], kwargs.get("facet"))
         return stored_page_response(request, bodies, scope, next_position, extra)
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
