@@ -30,8 +30,10 @@ from app.db.models import Base, Briefing, Document, Representation, table_of
 Row = dict[str, Any]
 LIST = "list"
 DETAIL = "detail"
-FACETS = "facets"
-"""The variant of a collection's whole-collection total and facets (``item_id`` ``""``)."""
+TOTAL = "total"
+"""The variant of a collection's item count (``item_id`` ``""``), tallied at seed time."""
+FACET = "facet"
+"""The variant of one facet of a whole collection (``item_id``: the filter's name), tallied at seed time."""
 
 
 class InvalidSortKeyError(ValueError):

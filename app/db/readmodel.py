@@ -18,8 +18,8 @@ import orjson
 
 from app.db.briefing import CITING, Cited, compose
 from app.db.collections import BY_NAME, COLLECTIONS
-from app.db.facets import Tally
-from app.db.listing import DETAIL, FACETS, LIST, CollectionSpec, LinkField, RefField
+from app.db.facets import Tally, rows_of
+from app.db.listing import DETAIL, LIST, CollectionSpec, LinkField, RefField
 from app.db.models import Party, Topic, table_of
 from app.domain.utf16 import Utf16Offsets
 
@@ -34,10 +34,10 @@ _CITING = frozenset(CITING)
 
 def expected_rows(counts: Mapping[str, int]) -> int:
     """How many representations a data set with these row counts has: one per item, a detail for each
-    item of a collection whose detail differs from its list item (documents, briefings), and one total
-    and facets per collection."""
+    item of a collection whose detail differs from its list item (documents, briefings), and each
+    collection's tally (its total and each facet)."""
     items = sum(counts.get(spec.name, 0) * (2 if _has_detail(spec) else 1) for spec in COLLECTIONS)
-    return items + len(COLLECTIONS)
+    return items + sum(rows_of(spec) for spec in COLLECTIONS)
 
 
 def _has_detail(spec: CollectionSpec) -> bool:
@@ -157,7 +157,8 @@ class ReadModel:
             )
             self._store("briefings", row["id"], DETAIL, whole)
         for collection, tally in self.tallies.items():
-            self._store(collection, "", FACETS, tally.render(self.labels))
+            for item_id, variant, body in tally.render(self.labels):
+                self._store(collection, item_id, variant, body)
         return self.written
 
 

@@ -289,23 +289,25 @@ def _counts(
     """``total`` (with ``count``) and ``facets`` (for ``names``): each facet counted under the other
     filters, on the indexes; under no filter at all, read from the seed-time tally."""
     extra: dict[str, Any] = {}
-    whole: dict[str, Any] | None = None
+    filtered = bool(values or q)
+    unfiltered = [n for n in names or () if not q and not any(other != n for other in values)]
+    whole = facets.stored(connection, spec, unfiltered) if unfiltered or (count and not filtered) else {}
     if count:
-        if values or q:
-            extra["total"] = facets.total(connection, spec, filter_clauses(connection, spec, values, q=q))
-        else:
-            whole = facets.stored(connection, spec)
-            extra["total"] = whole["total"]
+        where = filter_clauses(connection, spec, values, q=q) if filtered else None
+        extra["total"] = facets.total(connection, spec, where) if where is not None else whole["total"]
     if names:
         by_name = {f.name: f for f in spec.filters}
-        extra["facets"] = {}
-        for name in names:
-            if q or any(other != name for other in values):
-                where = filter_clauses(connection, spec, values, q=q, leave_out=name)
-                extra["facets"][name] = facets.facet(connection, spec, by_name[name], where)
-            else:
-                whole = whole or facets.stored(connection, spec)
-                extra["facets"][name] = whole["facets"][name]
+        extra["facets"] = {
+            name: whole[name]
+            if name in unfiltered
+            else facets.facet(
+                connection,
+                spec,
+                by_name[name],
+                filter_clauses(connection, spec, values, q=q, leave_out=name),
+            )
+            for name in names
+        }
     return extra
 
 
