@@ -131,24 +131,12 @@ def _sort_enum(spec: CollectionSpec) -> type[StrEnum]:
     return StrEnum(f"{spec.name.title()}Sort", members)  # type: ignore[return-value]
 
 
-def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
+def query_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
+    """What selects and orders a collection's items: ``sort`` (when there is a choice), ``q`` and the
+    filters (keyword-only, the filters' named ``filter_<name>``). The list adds paging, totals and
+    facets; ``filter_values`` and ``filter_clauses`` turn the arguments into the query's WHERE clauses."""
     keyword = inspect.Parameter.KEYWORD_ONLY
-    params = [
-        inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("engine", keyword, annotation=EngineDep),
-        inspect.Parameter(
-            "limit",
-            keyword,
-            annotation=int,
-            default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})."),
-        ),
-        inspect.Parameter(
-            "cursor",
-            keyword,
-            annotation=str | None,
-            default=Query(None, max_length=512, description="Opaque `next_cursor` of the previous page."),
-        ),
-    ]
+    params: list[inspect.Parameter] = []
     if len(spec.sorts) > 1:
         sort_enum = _sort_enum(spec)
         params.append(
@@ -179,6 +167,41 @@ def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
             ),
         )
     )
+    for item_filter in spec.filters:
+        params.append(
+            inspect.Parameter(
+                f"filter_{item_filter.name}",
+                keyword,
+                annotation=item_filter.annotation | None,
+                default=Query(
+                    None,
+                    alias=item_filter.name,
+                    description=item_filter.description,
+                    examples=list(item_filter.examples) or None,
+                ),
+            )
+        )
+    return params
+
+
+def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("engine", keyword, annotation=EngineDep),
+        inspect.Parameter(
+            "limit",
+            keyword,
+            annotation=int,
+            default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})."),
+        ),
+        inspect.Parameter(
+            "cursor",
+            keyword,
+            annotation=str | None,
+            default=Query(None, max_length=512, description="Opaque `next_cursor` of the previous page."),
+        ),
+    ]
     params.append(
         inspect.Parameter(
             "count",
@@ -204,21 +227,7 @@ def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
                 ),
             )
         )
-    for item_filter in spec.filters:
-        params.append(
-            inspect.Parameter(
-                f"filter_{item_filter.name}",
-                keyword,
-                annotation=item_filter.annotation | None,
-                default=Query(
-                    None,
-                    alias=item_filter.name,
-                    description=item_filter.description,
-                    examples=list(item_filter.examples) or None,
-                ),
-            )
-        )
-    return params
+    return [*params, *query_parameters(spec)]
 
 
 def filter_values(spec: CollectionSpec, kwargs: dict[str, Any]) -> dict[str, Any]:

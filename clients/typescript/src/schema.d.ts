@@ -3426,10 +3426,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -3582,10 +3582,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -3872,10 +3872,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4196,12 +4196,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `kind`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only parties of this kind. A comma list means any of them. */
                 kind?: string | null;
             };
@@ -4531,12 +4531,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only people of this party id. A comma list means any of them. */
                 party?: string | null;
             };
@@ -4868,10 +4868,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -5178,14 +5178,14 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Order: `date`, `-date`, `article`; equal dates keep the article's order. */
-                sort?: components["schemas"]["RoundsSort"];
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `date_precision`, `status`, `format`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Order: `date`, `-date`, `article`; equal dates keep the article's order. */
+                sort?: components["schemas"]["RoundsSort"];
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only items that involve this party id. A comma list means any of them. */
                 party?: string | null;
                 /** @description Only items about this topic id. A comma list means any of them. */
@@ -5624,12 +5624,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `round`, `kind`, `holder`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only positions of this party id. A comma list means any of them. */
                 party?: string | null;
                 /** @description Only items about this topic id. A comma list means any of them. */
@@ -6028,12 +6028,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `role`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only this party id. A comma list means any of them. */
                 party?: string | null;
                 /** @description Only items about this topic id. A comma list means any of them. */
@@ -6386,12 +6386,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`, `category`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only items that involve this party id. A comma list means any of them. */
                 party?: string | null;
                 /** @description Only items about this topic id. A comma list means any of them. */
@@ -6788,12 +6788,12 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`, `topic`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only items that involve this party id. A comma list means any of them. */
                 party?: string | null;
                 /** @description Only items about this topic id. A comma list means any of them. */
@@ -7197,14 +7197,14 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Order: `date`, `-date`; equal dates keep the article's order. */
-                sort?: components["schemas"]["EventsSort"];
-                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
-                q?: string | null;
                 /** @description `true` adds `total`: how many items match in all. */
                 count?: boolean;
                 /** @description Adds `facets`: for each named filter (a comma list of `party`, `date_precision`, `kind`), each value's count under the other filters, most frequent first. */
                 facet?: string | null;
+                /** @description Order: `date`, `-date`; equal dates keep the article's order. */
+                sort?: components["schemas"]["EventsSort"];
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
                 /** @description Only items that involve this party id. A comma list means any of them. */
                 party?: string | null;
                 /** @description Only items about this topic id. A comma list means any of them. */
