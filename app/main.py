@@ -13,13 +13,14 @@ from starlette.types import ASGIApp
 
 from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
+from app.api.export import ExportNegotiation
 from app.api.middleware.context import RequestContextMiddleware
 from app.api.middleware.guard import RequestGuardMiddleware
 from app.api.middleware.hosts import ProblemCORSMiddleware, TrustedHostsMiddleware
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
-from app.api.routers import briefings, collections, docs, health, meta, reader, search
+from app.api.routers import briefings, citations, collections, docs, export, health, meta, reader, search
 from app.api.static import StaticAssets
 from app.db.engine import make_engine
 from app.db.version import make_version_reader, settled_version
@@ -83,7 +84,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.readiness = health.ReadinessCheck(engine, data_version)
 
     install_error_handlers(app)
-    data_routers = [briefings.router, search.router, meta.router, collections.build_router()]
+    data_routers = [
+        briefings.router,
+        search.router,
+        meta.router,
+        collections.build_router(),
+        citations.router,
+        export.build_router(),
+    ]
     app.include_router(health.router)
     for router in data_routers:
         app.include_router(router)
@@ -105,13 +113,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_entries=settings.response_cache_entries,
         routes=[route for router in data_routers for route in router.routes],
     )
+    # Outside the representation layer: an export chosen by Accept is routed to its (uncached) path.
+    app.add_middleware(ExportNegotiation, paths=export.negotiated_paths())
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=False,
         allow_methods=["GET", "HEAD"],
         allow_headers=["If-None-Match", "If-Modified-Since", "X-Request-ID"],
-        expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After", "X-Data-Version"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "X-Request-ID",
+            "Retry-After",
+            "X-Data-Version",
+            "Content-Disposition",
+        ],
         max_age=600,
     )
     if "*" not in settings.trusted_hosts:

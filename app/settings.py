@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         default=64 * 1024 * 1024, ge=0, description="Bytes of ready responses kept in memory per worker."
     )
     response_cache_entries: int = Field(default=2048, ge=0, description="Ready responses kept in memory.")
+    export_batch: int = Field(
+        default=1000, ge=1, le=100_000, description="Items an export reads and sends at a time (CSV, NDJSON)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO", description="Python logging level."
     )

@@ -327,7 +327,7 @@ class Scenario:
 # (imported when run, so the module may import this one); the function takes the synthetic databases by
 # row count and returns a Scenario. `make bench` runs every one after the main phases;
 # `python -m bench.run --scenario NAME` runs only the named ones (no Datasette, chart or README update).
-SCENARIOS: dict[str, str] = {"facets": "bench.facets:scenario"}
+SCENARIOS: dict[str, str] = {"facets": "bench.facets:scenario", "export": "bench.export:scenario"}
 
 
 def run_scenario(name: str, dbs: dict[int, Path]) -> Scenario:

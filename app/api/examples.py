@@ -57,4 +57,5 @@ async def generate(app: Any) -> dict[str, Any]:
                 entry["detail"] = _shorten(await get(f"/v1/{spec.name}/{page['items'][0]['id']}"))
             out[spec.name] = entry
         out["search"] = {"list": _shorten(await get("/v1/search?q=neutrality&limit=3"))}
+        out["citations"] = {"list": _shorten(await get("/v1/citations?limit=2"))}
     return out

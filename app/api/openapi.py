@@ -85,6 +85,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _example_key(operation_id: str) -> tuple[str, str] | None:
     """Which entry of ``examples.json`` illustrates an operation's 200 response."""
     from app.api.routers.collections import get_operation, list_operation
+    from app.api.routers.export import export_operation
     from app.db.collections import COLLECTIONS
 
     for spec in COLLECTIONS:
@@ -92,7 +93,11 @@ def _example_key(operation_id: str) -> tuple[str, str] | None:
             return spec.name, "list"
         if operation_id == get_operation(spec):
             return spec.name, "detail"
-    return ("search", "list") if operation_id == "search" else None
+        if operation_id == export_operation(spec.name):
+            return spec.name, "list"
+    exported = {"search": "search", export_operation("search"): "search"}
+    exported |= {"listCitations": "citations", export_operation("citations"): "citations"}
+    return (exported[operation_id], "list") if operation_id in exported else None
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -104,6 +109,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is not None:
         return app.openapi_schema
     from app.api.examples import example_for
+    from app.api.fields import documented_schemas
+    from app.api.routers.export import export_examples
 
     document = get_openapi(
         title=app.title,
@@ -117,13 +124,21 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         license_info=app.license_info,
         contact=app.contact,
     )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in documented_schemas().items():  # the partial (``fields=``) responses' models
+        schemas.setdefault(name, schema)
     for path_item in document["paths"].values():
         for operation in path_item.values():
             key = _example_key(operation.get("operationId", ""))
             example = example_for(*key) if key else None
-            content = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+            contents = operation["responses"].get("200", {}).get("content", {})
+            content = contents.get("application/json")
             if example is not None and content is not None:
                 content["example"] = example
+            if example is not None and key is not None and key[1] == "list":
+                for media, text in export_examples(key[0], example["items"]).items():
+                    if media in contents:
+                        contents[media]["example"] = text
     app.openapi_schema = document
     return document
 
@@ -137,5 +152,11 @@ def openapi_tags() -> list[dict[str, str]]:
     ]
     tags += [{"name": spec.summary, "description": spec.description} for spec in COLLECTIONS[1:]]
     tags.append({"name": "Metadata", "description": "The loaded data set: version, load time, vocabularies."})
+    tags.append(
+        {
+            "name": "Citations",
+            "description": "Every citation of every item, flat: a JSON list, CSV and NDJSON.",
+        }
+    )
     tags.append({"name": "Health", "description": "Liveness and readiness probes."})
     return tags

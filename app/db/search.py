@@ -102,8 +102,10 @@ def search(
     collection: str | None,
     after: tuple[int, int] | None,
     limit: int,
+    counts: bool = True,
 ) -> Results:
-    """One page of hits after the keyset position ``after`` (tier, entry id), with the counts."""
+    """One page of hits after the keyset position ``after`` (tier, entry id), with the counts unless
+    ``counts`` is false (an export reads page after page and shows none)."""
     tree = search_query.parse(query)
     if tree is None:
         return Results(by_type=dict.fromkeys(SEARCH_ORDER, 0))
@@ -132,13 +134,12 @@ def search(
         ).scalars()
         hits += [(tier, entry) for entry in found]
         tier, position = tier + 1, first - 1
-    counts_sql = _COUNTS[dialect] if dialect != "sqlite" or isinstance(tree, Word) else _COUNTS["grouped"]
-    counts = {collection_of(rank): n for rank, n in connection.execute(counts_sql, {"q": everything})}
-    by_type = {name: counts.get(name, 0) for name in SEARCH_ORDER}
-    results = Results(
-        total=by_type[collection] if collection else sum(by_type.values()),
-        by_type=by_type,
-    )
+    results = Results()
+    if counts:
+        counts_sql = _COUNTS[dialect] if dialect != "sqlite" or isinstance(tree, Word) else _COUNTS["grouped"]
+        per_type = {collection_of(rank): n for rank, n in connection.execute(counts_sql, {"q": everything})}
+        results.by_type = {name: per_type.get(name, 0) for name in SEARCH_ORDER}
+        results.total = results.by_type[collection] if collection else sum(results.by_type.values())
     if len(hits) > limit:
         hits = hits[:limit]
         results.next_position = hits[-1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.domain.vocab import (
     BarrierCategory,
@@ -51,6 +51,16 @@ class Citation(Schema):
     end_utf16: Annotated[int, Field(ge=1, description="`end` in UTF-16 code units.")]
     quote: str = Field(description="The article's words, exactly as printed.")
     source_id: str | None = Field(description="The outlet the article attributes the claim to, if any.")
+
+
+CitationEntry = create_model(
+    "CitationEntry",
+    __base__=Schema,
+    __doc__="One citation of one item (`/v1/citations`): which item it supports, then the citation.",
+    collection=(CollectionName, Field(description="The collection of the item it supports.")),
+    item_id=(str, Field(description="The id of the item it supports.")),
+    **{name: (info.annotation, info) for name, info in Citation.model_fields.items()},  # type: ignore[call-overload]
+)
 
 
 class Cited(Schema):

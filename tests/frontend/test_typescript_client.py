@@ -49,5 +49,5 @@ def test_live_client_against_the_server(
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     result = _run(node_client, "node", "--test", "dist/test/", env={"BRIEFING_BASE_URL": live_server})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "# pass 3" in result.stdout, result.stdout
+    assert "# pass 4" in result.stdout, result.stdout
     assert "# fail 0" in result.stdout, result.stdout

@@ -43,6 +43,7 @@ class LimitsMiddleware:
         self.in_flight += 1
         started = False
         released = False
+        deadline: asyncio.Timeout | None = None
 
         def release() -> None:
             nonlocal released
@@ -59,9 +60,13 @@ class LimitsMiddleware:
                 # request as soon as it has them, before this task has finished unwinding.
                 release()
             await send(message)
+            if message.get("more_body", False) and deadline is not None:
+                # A streamed response (an export) may take longer in all, but each chunk must follow
+                # the last within the limit: the limit bounds a stall, not the size of the data.
+                deadline.reschedule(asyncio.get_running_loop().time() + self.timeout)
 
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(self.timeout) as deadline:
                 await self.app(scope, receive, tracking_send)
         except TimeoutError:
             logger.warning("request timed out after %.1fs: %s", self.timeout, scope["path"])

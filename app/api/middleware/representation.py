@@ -60,6 +60,8 @@ PASS_THROUGH = ("/static/",)
 UNVERSIONED = frozenset({"/healthz"})
 """Liveness answers without the database: it names no data version."""
 """Paths this layer leaves alone: static files answer their own conditional and range requests."""
+STREAMED = (".csv", ".ndjson")
+"""Exports (``app.api.export``): streamed whole in constant memory, never collected nor cached."""
 
 
 @dataclass(slots=True)
@@ -150,12 +152,11 @@ def accepts_gzip(scope: Scope) -> bool:
     return _gzip_accepted(header(scope, b"accept-encoding") or b"")
 
 
-@functools.lru_cache(maxsize=64)
-def _gzip_accepted(value: bytes) -> bool:
-    accept = value.decode("latin-1").lower()
-    qualities: dict[str, float] = {}
-    for part in accept.split(","):
-        coding, *params = (p.strip() for p in part.split(";"))
+def qualities(value: bytes) -> dict[str, float]:
+    """The quality (``q``, default 1) of each entry of an ``Accept``-style header, lowercased."""
+    found: dict[str, float] = {}
+    for part in value.decode("latin-1").lower().split(","):
+        entry, *params = (p.strip() for p in part.split(";"))
         quality = 1.0
         for param in params:
             name, _, number = param.partition("=")
@@ -164,8 +165,14 @@ def _gzip_accepted(value: bytes) -> bool:
                     quality = float(number)
                 except ValueError:
                     quality = 0.0
-        qualities[coding] = quality
-    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
+        found[entry] = quality
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _gzip_accepted(value: bytes) -> bool:
+    accepted = qualities(value)
+    return accepted.get("gzip", accepted.get("*", 0.0)) > 0
 
 
 class RepresentationMiddleware:
@@ -201,6 +208,9 @@ class RepresentationMiddleware:
         if path.startswith(PASS_THROUGH):
             await self.app(scope, receive, send)
             return
+        if path.endswith(STREAMED):
+            await self._stream(scope, receive, send)
+            return
         key: Key | None = None
         query: str | None = None
         version: str | None = None
@@ -218,6 +228,21 @@ class RepresentationMiddleware:
         else:
             representation = self.cache.get(key) or await self._render_once(key, scope, receive)
         await self._respond(scope, send, representation, key)
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An export, streamed as the app sends it. A HEAD runs as a GET marked ``head`` in the scope
+        (the export then reads its first batch only) and sends no body."""
+        if scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b""})
+
+        await self.app(dict(scope, method="GET", head=True), receive, headers_only)
 
     async def _render_once(self, key: Key, scope: Scope, receive: Receive) -> Representation:
         """Render, unless a render of the same key is under way: then wait for its outcome."""

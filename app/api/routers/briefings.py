@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
+from app.api.fields import fields_param, item_response, partial_content, partial_schema
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.problems import ProblemError, ProblemType
-from app.api.routers.collections import JSON, BriefingId
+from app.api.routers.collections import BriefingId
 from app.db import listing
 from app.db.collections import BY_NAME
 from app.domain.schemas import BriefingDetail
@@ -36,7 +37,8 @@ class BriefingInclude(StrEnum):
     responses={
         200: {
             "model": BriefingDetail,
-            "description": "The whole briefing.",
+            "content": partial_content(partial_schema(BriefingDetail)),
+            "description": "The whole briefing (with `fields`: only those parts).",
         },
         **PROBLEM_RESPONSES,
     },
@@ -52,6 +54,7 @@ def get_briefing(
             "`start_utf16`/`end_utf16` for JavaScript's `text.slice()`)."
         ),
     ] = None,
+    fields: fields_param(BriefingDetail) = None,  # type: ignore[valid-type]
 ) -> Response:
     with engine.connect() as connection:
         if include is BriefingInclude.TEXT:
@@ -60,4 +63,4 @@ def get_briefing(
             body = listing.get_body(connection, BY_NAME["briefings"], item_id)
     if body is None:
         raise ProblemError(ProblemType.NOT_FOUND, f"no briefing with id '{item_id}'")
-    return Response(body, media_type=JSON)
+    return item_response(body, fields)

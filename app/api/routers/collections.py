@@ -19,12 +19,22 @@ from starlette.responses import Response
 
 from app.api.deps import EngineDep
 from app.api.examples import example_for
+from app.api.export import export_content
+from app.api.fields import (
+    PARTIAL_JSON,
+    fields_param,
+    item_response,
+    partial_content,
+    partial_page,
+    partial_schema,
+)
+from app.api.fields import select as select_fields
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
 from app.api.problems import ProblemError, ProblemType
 from app.db import facets, filters, listing
 from app.db.collections import COLLECTIONS, SlugParam
-from app.db.listing import CollectionSpec
+from app.db.listing import CollectionSpec, Filter
 from app.domain.dates import PartialDate
 from app.domain.schemas import Page, PartyDetail, TopicDetail
 
@@ -42,8 +52,8 @@ BriefingId = Annotated[SlugParam, id_path("why-peace-talks-fail")]
 DocumentId = Annotated[SlugParam, id_path("peace-talks-analysis-2025-06-12")]
 
 
-def json_response(payload: Any, *, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(payload), media_type=JSON, headers=headers)
+def json_response(payload: Any, *, headers: dict[str, str] | None = None, media_type: str = JSON) -> Response:
+    return Response(orjson.dumps(payload), media_type=media_type, headers=headers)
 
 
 def page_response(
@@ -53,16 +63,18 @@ def page_response(
     scope: str,
     next_position: tuple[Any, Any] | None,
     extra: dict[str, Any] | None = None,
+    media_type: str = JSON,
 ) -> Response:
     """A page of items, with an opaque cursor and a ``Link: rel="next"`` header unless it is the last;
     ``extra`` fields (counts) follow ``next_cursor``."""
     if next_position is None:
-        return json_response({"items": items, "next_cursor": None, **(extra or {})})
+        return json_response({"items": items, "next_cursor": None, **(extra or {})}, media_type=media_type)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
     url = request.url.include_query_params(cursor=next_cursor)
     headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
-    return json_response({"items": items, "next_cursor": next_cursor, **(extra or {})}, headers=headers)
+    payload = {"items": items, "next_cursor": next_cursor, **(extra or {})}
+    return json_response(payload, headers=headers, media_type=media_type)
 
 
 def stored_page_response(
@@ -71,6 +83,8 @@ def stored_page_response(
     scope: str,
     next_position: tuple[Any, Any] | None,
     extra: dict[str, Any] | None = None,
+    *,
+    media_type: str = JSON,
 ) -> Response:
     """A page of items given as their JSON bytes: the envelope is concatenated around them (the same
     bytes ``orjson.dumps`` gives for ``{"items": [...], "next_cursor": ..., **extra}``)."""
@@ -78,13 +92,13 @@ def stored_page_response(
     tail = orjson.dumps(extra)[1:] if extra else b"}"  # the extra fields, after a comma: ',"total":3}'
     tail = b"," + tail if extra else tail
     if next_position is None:
-        return Response(b'{"items":' + items + b',"next_cursor":null' + tail, media_type=JSON)
+        return Response(b'{"items":' + items + b',"next_cursor":null' + tail, media_type=media_type)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
     url = request.url.include_query_params(cursor=next_cursor)
     headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
     body = b'{"items":' + items + b',"next_cursor":' + orjson.dumps(next_cursor) + tail
-    return Response(body, media_type=JSON, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def list_scope(collection: str, sort: str, filters: dict[str, Any]) -> str:
@@ -167,41 +181,53 @@ def query_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
             ),
         )
     )
-    for item_filter in spec.filters:
-        params.append(
-            inspect.Parameter(
-                f"filter_{item_filter.name}",
-                keyword,
-                annotation=item_filter.annotation | None,
-                default=Query(
-                    None,
-                    alias=item_filter.name,
-                    description=item_filter.description,
-                    examples=list(item_filter.examples) or None,
-                ),
-            )
-        )
-    return params
+    return params + [filter_parameter(item_filter) for item_filter in spec.filters]
 
 
-def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    params = [
-        inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("engine", keyword, annotation=EngineDep),
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+PAGING = ("limit", "cursor")
+"""The parameters only a page takes (an export takes the others: ``common_parameters`` without these)."""
+
+
+def filter_parameter(item_filter: Filter) -> inspect.Parameter:
+    """A declared filter as a query parameter (``filter_<name>``, alias ``<name>``)."""
+    return inspect.Parameter(
+        f"filter_{item_filter.name}",
+        KEYWORD,
+        annotation=item_filter.annotation | None,
+        default=Query(
+            None,
+            alias=item_filter.name,
+            description=item_filter.description,
+            examples=list(item_filter.examples) or None,
+        ),
+    )
+
+
+def common_parameters(schema: type[BaseModel]) -> list[inspect.Parameter]:
+    """What every list of ``schema`` items takes: the request, the engine, ``fields`` and paging."""
+    return [
+        inspect.Parameter("request", KEYWORD, annotation=Request),
+        inspect.Parameter("engine", KEYWORD, annotation=EngineDep),
+        inspect.Parameter("fields", KEYWORD, annotation=fields_param(schema), default=None),
         inspect.Parameter(
             "limit",
-            keyword,
+            KEYWORD,
             annotation=int,
             default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Items per page (1–{MAX_LIMIT})."),
         ),
         inspect.Parameter(
             "cursor",
-            keyword,
+            KEYWORD,
             annotation=str | None,
             default=Query(None, max_length=512, description="Opaque `next_cursor` of the previous page."),
         ),
     ]
+
+
+def _list_parameters(spec: CollectionSpec) -> list[inspect.Parameter]:
+    keyword = KEYWORD
+    params = common_parameters(spec.schema)
     params.append(
         inspect.Parameter(
             "count",
@@ -340,6 +366,9 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
                 connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
             )
             extra = _counts(connection, spec, values, kwargs["q"], kwargs["count"], kwargs.get("facet"))
+        if kwargs["fields"] is not None:
+            bodies = [select_fields(body, kwargs["fields"]) for body in bodies]
+            return stored_page_response(request, bodies, scope, next_position, extra, media_type=PARTIAL_JSON)
         return stored_page_response(request, bodies, scope, next_position, extra)
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
@@ -357,7 +386,13 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
         responses={
             200: {
                 "model": page_model(spec.schema),
-                "description": f"A page of {spec.summary.lower()}.",
+                "content": {
+                    **partial_content(partial_page(page_model(spec.schema), spec.schema)),
+                    **export_content(spec.schema, spec.name),
+                },
+                "description": f"A page of {spec.summary.lower()} (with `fields`: of partial items; with "
+                "`Accept: text/csv` or `application/x-ndjson`: every matching item, as "
+                f"`/v1/{spec.name}.csv` and `.ndjson` serve them).",
                 "headers": {
                     "Link": {
                         "description": 'The next page: `<url>; rel="next"`.',
@@ -400,7 +435,7 @@ def referenced_by(connection: Connection, parameter: str, item_id: str) -> dict[
 def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
     parameter, detail_schema = REFERENCED_BY.get(spec.name, (None, spec.detail_schema or spec.schema))
 
-    def detail_endpoint(item_id: str, engine: Engine) -> Response:
+    def detail_endpoint(item_id: str, engine: Engine, fields: tuple[str, ...] | None) -> Response:
         with engine.connect() as connection:
             body = listing.get_body(connection, spec, item_id)
             if body is not None and parameter is not None:  # spliced into the stored object's end
@@ -408,7 +443,7 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
                 body = body[:-1] + b',"referenced_by":' + references + b"}"
         if body is None:
             raise ProblemError(ProblemType.NOT_FOUND, f"no {spec.singular} with id '{item_id}'")
-        return Response(body, media_type=JSON)
+        return item_response(body, fields)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     example = (example_for(spec.name, "detail") or {}).get("id", "an-id")
@@ -416,6 +451,7 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
         [
             inspect.Parameter("item_id", keyword, annotation=Annotated[SlugParam, id_path(example)]),
             inspect.Parameter("engine", keyword, annotation=EngineDep),
+            inspect.Parameter("fields", keyword, annotation=fields_param(detail_schema), default=None),
         ]
     )
     detail_endpoint.__name__ = get_operation(spec)
@@ -432,7 +468,8 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
         responses={
             200: {
                 "model": detail_schema,
-                "description": f"The {spec.singular}.",
+                "content": partial_content(partial_schema(detail_schema)),
+                "description": f"The {spec.singular} (with `fields`: only those fields).",
             },
             **PROBLEM_RESPONSES,
         },

@@ -9,15 +9,35 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import EngineDep
+from app.api.export import export_content
+from app.api.fields import (
+    PARTIAL_JSON,
+    fields_param,
+    partial_content,
+    partial_page,
+    select_item,
+)
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import InvalidCursorError, decode_cursor
 from app.api.problems import ProblemError, ProblemType
-from app.api.routers.collections import DEFAULT_LIMIT, MAX_LIMIT, page_response
+from app.api.routers.collections import DEFAULT_LIMIT, JSON, MAX_LIMIT, page_response
 from app.db import search as search_queries
-from app.domain.schemas import SearchPage
+from app.domain.schemas import SearchHit, SearchPage
 from app.domain.vocab import CollectionName
 
 router = APIRouter(prefix="/v1")
+
+
+SearchQuery = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=1000,
+        description="What to look for (see the syntax above).",
+        examples=['"frozen conflict"'],
+    ),
+]
+SearchTypeFilter = Annotated[CollectionName | None, Query(description="Only hits of this collection.")]
 
 
 @router.get(
@@ -37,7 +57,12 @@ router = APIRouter(prefix="/v1")
     responses={
         200: {
             "model": SearchPage,
-            "description": "Ranked hits.",
+            "content": {
+                **partial_content(partial_page(SearchPage, SearchHit)),
+                **export_content(SearchHit, "search"),
+            },
+            "description": "Ranked hits (with `fields`: partial hits; with `Accept: text/csv` or "
+            "`application/x-ndjson`: every hit, as `/v1/search.csv` and `.ndjson` serve them).",
         },
         **PROBLEM_RESPONSES,
     },
@@ -45,22 +70,15 @@ router = APIRouter(prefix="/v1")
 def search(
     request: Request,
     engine: EngineDep,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=1000,
-            description="What to look for (see the syntax above).",
-            examples=['"frozen conflict"'],
-        ),
-    ],
-    type: Annotated[CollectionName | None, Query(description="Only hits of this collection.")] = None,
+    q: SearchQuery,
+    type: SearchTypeFilter = None,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Hits per page (1–{MAX_LIMIT}).")
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=512, description="Opaque `next_cursor` of the previous page.")
     ] = None,
+    fields: fields_param(SearchHit) = None,  # type: ignore[valid-type]
 ) -> Response:
     collection = type.value if type is not None else None
     scope = "search:" + hashlib.blake2b(f"{q}\x00{collection}".encode(), digest_size=8).hexdigest()
@@ -77,8 +95,9 @@ def search(
         results = search_queries.search(connection, q, collection=collection, after=after, limit=limit)
     return page_response(
         request,
-        results.items,
+        results.items if fields is None else [select_item(item, fields) for item in results.items],
         scope=scope,
         next_position=results.next_position,
         extra={"total": results.total, "by_type": results.by_type},
+        media_type=JSON if fields is None else PARTIAL_JSON,
     )

@@ -11,11 +11,18 @@ export type Schemas = components["schemas"];
 export type Briefing = paths["/v1/briefings/{item_id}"]["get"]["responses"][200]["content"]["application/json"];
 export type Citation = Briefing["takeaway"]["citations"][number];
 export type Problem = Schemas["Problem"];
-export type BriefingClient = Client<paths>;
+/**
+ * The media types the client is typed for: JSON responses and problem documents. Responses also come as
+ * `application/vnd.peacetalks.partial+json` (with `fields`: items with only some fields), `text/csv` and
+ * `application/x-ndjson` (exports); leaving those out keeps every item type exact (no optional fields).
+ * Fetch exports and partial responses with `fetch`, or with `parseAs: "text"`.
+ */
+export type Media = "application/json" | "application/problem+json";
+export type BriefingClient = Client<paths, Media>;
 
 /** A client for the API at `baseUrl` (for example `http://127.0.0.1:8000`). */
 export function createBriefingClient(baseUrl: string, options: Omit<ClientOptions, "baseUrl"> = {}): BriefingClient {
-  return createClient<paths>({ ...options, baseUrl });
+  return createClient<paths, Media>({ ...options, baseUrl });
 }
 
 /** The paths of the paginated collections: `{ items, next_cursor }` pages with a `cursor` parameter. */

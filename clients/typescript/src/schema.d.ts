@@ -608,6 +608,336 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/citations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List citations
+         * @description Every citation of every item, flat: the item it supports (`collection`, `item_id`) and the quote with its offsets, in the order the items were loaded (each item's citations in its order).
+         *
+         *     Paginated with an opaque keyset cursor; a `Link: rel="next"` header accompanies every page but the last.
+         */
+        get: operations["listCitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citations.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export citations (CSV, NDJSON)
+         * @description Every citation of every item, flat: the item it supports (`collection`, `item_id`) and the quote with its offsets, in the order the items were loaded (each item's citations in its order).
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportCitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/briefings.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export briefings (CSV, NDJSON)
+         * @description Briefings built from the documents. `GET /v1/briefings/{id}` returns a whole briefing in one response.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportBriefings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export documents (CSV, NDJSON)
+         * @description The source documents. Lists omit `text`; a detail includes it, and `/v1/documents/{id}/text` serves it as plain text.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export sources (CSV, NDJSON)
+         * @description The outlets the article lists as its sources, in its order.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parties.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export parties (CSV, NDJSON)
+         * @description States, blocs, alliances, organisations and groups the article names.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportParties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export people (CSV, NDJSON)
+         * @description People the article names.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportPeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export topics (CSV, NDJSON)
+         * @description Issues at stake (territory, neutrality, NATO membership, …).
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rounds.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export negotiation rounds (CSV, NDJSON)
+         * @description Negotiation rounds and channels, oldest first by default; undated channels sort after dated rounds.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportRounds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/positions.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export party positions (CSV, NDJSON)
+         * @description Each side's demands, red lines, perceptions and accusations, in article order.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportPositions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mediators.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export mediators (CSV, NDJSON)
+         * @description Who tried to mediate, how and with what result, and the stance of other outside powers.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportMediators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/barriers.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export barriers (CSV, NDJSON)
+         * @description Why the talks fail, in article order. Each is in one of the three kinds of barrier the article names; the sorting is ours, and `category_basis` gives its reason.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportBarriers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/implications.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export implications (CSV, NDJSON)
+         * @description The article's six implications, in its order.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportImplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export events (CSV, NDJSON)
+         * @description A timeline of the dated happenings the article mentions, oldest first.
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search.{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export search hits (CSV, NDJSON)
+         * @description Every hit of a search (the syntax and order of `/v1/search`).
+         *
+         *     Every matching item in one streamed response (no `limit`, no `cursor`: those are a 400), read from one snapshot of the data. `Accept: text/csv` or `application/x-ndjson` on the JSON list's own path does the same; the suffix wins over `Accept`.
+         */
+        get: operations["exportSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -876,6 +1206,76 @@ export interface components {
             source_id: string | null;
         };
         /**
+         * CitationEntry
+         * @description One citation of one item (`/v1/citations`): which item it supports, then the citation.
+         */
+        CitationEntry: {
+            /** @description The collection of the item it supports. */
+            collection: components["schemas"]["CollectionName"];
+            /**
+             * Item Id
+             * @description The id of the item it supports.
+             */
+            item_id: string;
+            /** Document Id */
+            document_id: string;
+            /**
+             * Start
+             * @description First code point of the quote. `start`/`end` count Unicode code points of the document's `text` (Python `str` indices), so that `text[start:end] == quote`. `start_utf16`/`end_utf16` count UTF-16 code units (JavaScript string indices), so that `text.slice(start_utf16, end_utf16) === quote`; the two differ after an emoji.
+             */
+            start: number;
+            /**
+             * End
+             * @description One past the last code point of the quote.
+             */
+            end: number;
+            /**
+             * Start Utf16
+             * @description `start` in UTF-16 code units, for JavaScript's `text.slice()`.
+             */
+            start_utf16: number;
+            /**
+             * End Utf16
+             * @description `end` in UTF-16 code units.
+             */
+            end_utf16: number;
+            /**
+             * Quote
+             * @description The article's words, exactly as printed.
+             */
+            quote: string;
+            /**
+             * Source Id
+             * @description The outlet the article attributes the claim to, if any.
+             */
+            source_id: string | null;
+        };
+        /**
+         * CitationEntryPage
+         * @description A page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more.
+         */
+        CitationEntryPage: {
+            /** Items */
+            items: components["schemas"]["CitationEntry"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             */
+            total?: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             */
+            facets?: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
          * CollectionName
          * @description The API's collections (what a search hit or an exported citation belongs to).
          * @enum {string}
@@ -1087,6 +1487,11 @@ export interface components {
          * @enum {string}
          */
         EventsSort: "date" | "-date";
+        /**
+         * ExportFormat
+         * @enum {string}
+         */
+        ExportFormat: "csv" | "ndjson";
         /** FacetValue */
         FacetValue: {
             /** Value */
@@ -1938,6 +2343,793 @@ export interface components {
              */
             description: string;
         };
+        /**
+         * BarrierFields
+         * @description Some fields of a Barrier (those `fields` names); each as in Barrier.
+         */
+        BarrierFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            category?: components["schemas"]["BarrierCategory"];
+            /** Category Basis */
+            category_basis?: string;
+            /** Name */
+            name?: string;
+            /** Summary */
+            summary?: string;
+            /** Topics */
+            topics?: components["schemas"]["Ref"][];
+            /** Parties */
+            parties?: components["schemas"]["Ref"][];
+        };
+        /** BarrierFieldsPage */
+        BarrierFieldsPage: {
+            /** Items */
+            items: components["schemas"]["BarrierFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * BriefingDetailFields
+         * @description Some fields of a BriefingDetail (those `fields` names); each as in BriefingDetail.
+         */
+        BriefingDetailFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Title */
+            title?: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on?: string;
+            /** Summary */
+            summary?: string;
+            document?: components["schemas"]["BriefingDocument"];
+            photo?: components["schemas"]["Photo"] | null;
+            /** Sections */
+            sections?: components["schemas"]["Section"][];
+            takeaway?: components["schemas"]["Takeaway"];
+            /** Rounds */
+            rounds?: components["schemas"]["Round"][];
+            /** Positions By Party */
+            positions_by_party?: components["schemas"]["PositionsOfParty"][];
+            /** Mediators */
+            mediators?: components["schemas"]["Mediator"][];
+            /** Barriers By Category */
+            barriers_by_category?: components["schemas"]["BarriersOfCategory"][];
+            /** Implications */
+            implications?: components["schemas"]["Implication"][];
+            /** Events */
+            events?: components["schemas"]["Event"][];
+            /** Sources */
+            sources?: components["schemas"]["Source"][];
+            /** Parties */
+            parties?: components["schemas"]["Party"][];
+            /** People */
+            people?: components["schemas"]["Person"][];
+            /** Topics */
+            topics?: components["schemas"]["Topic"][];
+        };
+        /**
+         * BriefingSummaryFields
+         * @description Some fields of a BriefingSummary (those `fields` names); each as in BriefingSummary.
+         */
+        BriefingSummaryFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Title */
+            title?: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on?: string;
+            document?: components["schemas"]["DocumentRef"];
+            /** Summary */
+            summary?: string;
+            takeaway?: components["schemas"]["TakeawaySummary"];
+        };
+        /** BriefingSummaryFieldsPage */
+        BriefingSummaryFieldsPage: {
+            /** Items */
+            items: components["schemas"]["BriefingSummaryFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * CitationEntryFields
+         * @description Some fields of a CitationEntry (those `fields` names); each as in CitationEntry.
+         */
+        CitationEntryFields: {
+            collection?: components["schemas"]["CollectionName"];
+            /** Item Id */
+            item_id?: string;
+            /** Document Id */
+            document_id?: string;
+            /** Start */
+            start?: number;
+            /** End */
+            end?: number;
+            /** Start Utf16 */
+            start_utf16?: number;
+            /** End Utf16 */
+            end_utf16?: number;
+            /** Quote */
+            quote?: string;
+            /** Source Id */
+            source_id?: string | null;
+        };
+        /** CitationEntryFieldsPage */
+        CitationEntryFieldsPage: {
+            /** Items */
+            items: components["schemas"]["CitationEntryFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * DocumentFields
+         * @description Some fields of a Document (those `fields` names); each as in Document.
+         */
+        DocumentFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Title */
+            title?: string;
+            /** Kind */
+            kind?: string;
+            /** Language */
+            language?: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on?: string;
+            /** Sha256 */
+            sha256?: string;
+            /** Length */
+            length?: number;
+            /** Text */
+            text?: string;
+        };
+        /**
+         * DocumentSummaryFields
+         * @description Some fields of a DocumentSummary (those `fields` names); each as in DocumentSummary.
+         */
+        DocumentSummaryFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Title */
+            title?: string;
+            /** Kind */
+            kind?: string;
+            /** Language */
+            language?: string;
+            /**
+             * Published On
+             * Format: date
+             */
+            published_on?: string;
+            /** Sha256 */
+            sha256?: string;
+            /** Length */
+            length?: number;
+        };
+        /** DocumentSummaryFieldsPage */
+        DocumentSummaryFieldsPage: {
+            /** Items */
+            items: components["schemas"]["DocumentSummaryFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * EventFields
+         * @description Some fields of a Event (those `fields` names); each as in Event.
+         */
+        EventFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Date */
+            date?: string | null;
+            date_precision?: components["schemas"]["DatePrecision"] | null;
+            /** Date Start */
+            date_start?: string | null;
+            /** Date End */
+            date_end?: string | null;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            kind?: components["schemas"]["EventKind"];
+            /** Title */
+            title?: string;
+            /** Summary */
+            summary?: string;
+            round?: components["schemas"]["Ref"] | null;
+            /** Parties */
+            parties?: components["schemas"]["Ref"][];
+        };
+        /** EventFieldsPage */
+        EventFieldsPage: {
+            /** Items */
+            items: components["schemas"]["EventFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * ImplicationFields
+         * @description Some fields of a Implication (those `fields` names); each as in Implication.
+         */
+        ImplicationFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            /** Number */
+            number?: number;
+            /** Emoji */
+            emoji?: string;
+            /** Heading */
+            heading?: string;
+            /** Summary */
+            summary?: string;
+            /** Analogues */
+            analogues?: string[];
+            /** Topics */
+            topics?: components["schemas"]["Ref"][];
+            /** Parties */
+            parties?: components["schemas"]["Ref"][];
+        };
+        /** ImplicationFieldsPage */
+        ImplicationFieldsPage: {
+            /** Items */
+            items: components["schemas"]["ImplicationFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * MediatorFields
+         * @description Some fields of a Mediator (those `fields` names); each as in Mediator.
+         */
+        MediatorFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            party?: components["schemas"]["Ref"];
+            role?: components["schemas"]["MediatorRole"];
+            /** Approach */
+            approach?: string;
+            /** Result */
+            result?: string | null;
+            /** Result Quote */
+            result_quote?: string | null;
+            /** Summary */
+            summary?: string;
+            /** Rounds */
+            rounds?: components["schemas"]["Ref"][];
+            /** Topics */
+            topics?: components["schemas"]["Ref"][];
+        };
+        /** MediatorFieldsPage */
+        MediatorFieldsPage: {
+            /** Items */
+            items: components["schemas"]["MediatorFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * PartyDetailFields
+         * @description Some fields of a PartyDetail (those `fields` names); each as in PartyDetail.
+         */
+        PartyDetailFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Name */
+            name?: string;
+            kind?: components["schemas"]["PartyKind"];
+            /** Description */
+            description?: string | null;
+            /** Aliases */
+            aliases?: string[];
+            /** Referenced By */
+            referenced_by?: {
+                [key: string]: components["schemas"]["References"];
+            };
+        };
+        /**
+         * PartyFields
+         * @description Some fields of a Party (those `fields` names); each as in Party.
+         */
+        PartyFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Name */
+            name?: string;
+            kind?: components["schemas"]["PartyKind"];
+            /** Description */
+            description?: string | null;
+            /** Aliases */
+            aliases?: string[];
+        };
+        /** PartyFieldsPage */
+        PartyFieldsPage: {
+            /** Items */
+            items: components["schemas"]["PartyFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * PersonFields
+         * @description Some fields of a Person (those `fields` names); each as in Person.
+         */
+        PersonFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            /** Name */
+            name?: string;
+            /** Role */
+            role?: string;
+            party?: components["schemas"]["Ref"] | null;
+        };
+        /** PersonFieldsPage */
+        PersonFieldsPage: {
+            /** Items */
+            items: components["schemas"]["PersonFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * PositionFields
+         * @description Some fields of a Position (those `fields` names); each as in Position.
+         */
+        PositionFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            party?: components["schemas"]["Ref"];
+            holder?: components["schemas"]["PositionHolder"];
+            kind?: components["schemas"]["PositionKind"];
+            /** Summary */
+            summary?: string;
+            round?: components["schemas"]["Ref"] | null;
+            target?: components["schemas"]["Ref"] | null;
+            /** Topics */
+            topics?: components["schemas"]["Ref"][];
+        };
+        /** PositionFieldsPage */
+        PositionFieldsPage: {
+            /** Items */
+            items: components["schemas"]["PositionFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * RoundFields
+         * @description Some fields of a Round (those `fields` names); each as in Round.
+         */
+        RoundFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Date */
+            date?: string | null;
+            date_precision?: components["schemas"]["DatePrecision"] | null;
+            /** Date Start */
+            date_start?: string | null;
+            /** Date End */
+            date_end?: string | null;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            /** Name */
+            name?: string;
+            /** Place */
+            place?: string | null;
+            /** Venue */
+            venue?: string | null;
+            format?: components["schemas"]["RoundFormat"];
+            status?: components["schemas"]["RoundStatus"];
+            /** Outcome */
+            outcome?: string | null;
+            /** Outcome Quote */
+            outcome_quote?: string | null;
+            /** Summary */
+            summary?: string;
+            /** Participants */
+            participants?: components["schemas"]["Ref"][];
+            /** Hosts */
+            hosts?: components["schemas"]["Ref"][];
+            /** Involved */
+            involved?: components["schemas"]["Ref"][];
+            /** Topics */
+            topics?: components["schemas"]["Ref"][];
+        };
+        /** RoundFieldsPage */
+        RoundFieldsPage: {
+            /** Items */
+            items: components["schemas"]["RoundFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * SearchHitFields
+         * @description Some fields of a SearchHit (those `fields` names); each as in SearchHit.
+         */
+        SearchHitFields: {
+            type?: components["schemas"]["CollectionName"];
+            /** Id */
+            id?: string;
+            /** Title */
+            title?: string;
+            /** Snippet */
+            snippet?: string;
+            /** Score */
+            score?: number;
+        };
+        /** SearchHitFieldsPage */
+        SearchHitFieldsPage: {
+            /** Items */
+            items: components["schemas"]["SearchHitFields"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Hits of the query (of `type`, when given), on every page.
+             */
+            total: number;
+            /**
+             * By Type
+             * @description Hits per collection, ignoring `type`; every collection is listed, zero or not.
+             */
+            by_type: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * SourceFields
+         * @description Some fields of a Source (those `fields` names); each as in Source.
+         */
+        SourceFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Citations */
+            citations?: components["schemas"]["Citation"][];
+            /** Outlet */
+            outlet?: string;
+            /** Name */
+            name?: string;
+            /** Title */
+            title?: string;
+        };
+        /** SourceFieldsPage */
+        SourceFieldsPage: {
+            /** Items */
+            items: components["schemas"]["SourceFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
+        /**
+         * TopicDetailFields
+         * @description Some fields of a TopicDetail (those `fields` names); each as in TopicDetail.
+         */
+        TopicDetailFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string;
+            /** Referenced By */
+            referenced_by?: {
+                [key: string]: components["schemas"]["References"];
+            };
+        };
+        /**
+         * TopicFields
+         * @description Some fields of a Topic (those `fields` names); each as in Topic.
+         */
+        TopicFields: {
+            /** Id */
+            id?: string;
+            /** Label */
+            label?: string;
+            /** Url */
+            url?: string;
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string;
+        };
+        /** TopicFieldsPage */
+        TopicFieldsPage: {
+            /** Items */
+            items: components["schemas"]["TopicFields"][];
+            /**
+             * Next Cursor
+             * @description Opaque; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description With `count=true`: how many items match in all.
+             * @default null
+             */
+            total: number | null;
+            /**
+             * Facets
+             * @description With `facet=`: per faceted filter, its values' counts under the other filters, most frequent first.
+             * @default null
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            } | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2055,6 +3247,8 @@ export interface operations {
             query?: {
                 /** @description `text` embeds the document's full text in `document.text`, so that the briefing renders alone: citations and sections carry offsets into it (`start`/`end` in code points, `start_utf16`/`end_utf16` for JavaScript's `text.slice()`). */
                 include?: components["schemas"]["BriefingInclude"] | null;
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `title`, `published_on`, `summary`, `document`, `photo`, `sections`, `takeaway`, `rounds`, `positions_by_party`, `mediators`, `barriers_by_category`, `implications`, `events`, `sources`, `parties`, `people`, `topics`. */
+                fields?: string | null;
             };
             header?: never;
             path: {
@@ -2065,7 +3259,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The whole briefing. */
+            /** @description The whole briefing (with `fields`: only those parts). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2971,6 +4165,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["BriefingDetail"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["BriefingDetailFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3088,6 +4283,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `type`, `title`, `snippet`, `score`. */
+                fields?: string | null;
             };
             header?: never;
             path?: never;
@@ -3095,7 +4292,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ranked hits. */
+            /** @description Ranked hits (with `fields`: partial hits; with `Accept: text/csv` or `application/x-ndjson`: every hit, as `/v1/search.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,6 +4335,20 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SearchPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["SearchHitFieldsPage"];
+                    /**
+                     * @example id,type,title,snippet,score
+                     *     no-credible-broker,barriers,No neutral broker with leverage,"No [[neutral]] mediator has enough leverage and credibility to enforce terms both sides could accept, and mediation attempts have yielded little beyond symbolism.
+                     *     According…",1.0
+                     *     ukraine-neutrality-lost-legitimacy,positions,"Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.","Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine.
+                     *     The invasion itself has transformed public opinion and…",1.0
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"type":"barriers","id":"no-credible-broker","title":"No neutral broker with leverage","snippet":"No [[neutral]] mediator has enough leverage and credibility to enforce terms both sides could accept, and mediation attempts have yielded little beyond symbolism.\nAccording…","score":1.0}
+                     *     {"type":"positions","id":"ukraine-neutrality-lost-legitimacy","title":"Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.","snippet":"Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine.\nThe invasion itself has transformed public opinion and…","score":1.0}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3422,6 +4633,8 @@ export interface operations {
     listBriefings: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `title`, `published_on`, `document`, `summary`, `takeaway`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -3437,7 +4650,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of briefings. */
+            /** @description A page of briefings (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/briefings.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -3469,6 +4682,14 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["BriefingPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["BriefingSummaryFieldsPage"];
+                    /**
+                     * @example id,label,url,title,published_on,document_id,document_title,document_name,summary,takeaway_summary
+                     *     why-peace-talks-fail,Why the Ukraine–Russia peace talks keep failing,/v1/briefings/why-peace-talks-fail,Why the Ukraine–Russia peace talks keep failing,2025-06-12,peace-talks-analysis-2025-06-12,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,"As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…","The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"
+                     */
+                    "text/csv": string;
+                    /** @example {"id":"why-peace-talks-fail","label":"Why the Ukraine–Russia peace talks keep failing","url":"/v1/briefings/why-peace-talks-fail","title":"Why the Ukraine–Russia peace talks keep failing","published_on":"2025-06-12","document":{"id":"peace-talks-analysis-2025-06-12","title":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement","name":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement"},"summary":"As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…","takeaway":{"summary":"The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"}} */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3578,6 +4799,8 @@ export interface operations {
     listDocuments: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `title`, `kind`, `language`, `published_on`, `sha256`, `length`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -3593,7 +4816,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of documents. */
+            /** @description A page of documents (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/documents.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -3620,6 +4843,14 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["DocumentPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["DocumentSummaryFieldsPage"];
+                    /**
+                     * @example id,label,url,title,kind,language,published_on,sha256,length
+                     *     peace-talks-analysis-2025-06-12,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,/v1/documents/peace-talks-analysis-2025-06-12,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,news-analysis,en,2025-06-12,37acf5a141db792371a3da1c19b00b47ff66b0ade429db00a787295a402b3c31,8082
+                     */
+                    "text/csv": string;
+                    /** @example {"id":"peace-talks-analysis-2025-06-12","label":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement","url":"/v1/documents/peace-talks-analysis-2025-06-12","title":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement","kind":"news-analysis","language":"en","published_on":"2025-06-12","sha256":"37acf5a141db792371a3da1c19b00b47ff66b0ade429db00a787295a402b3c31","length":8082} */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3728,7 +4959,10 @@ export interface operations {
     };
     getDocument: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `title`, `kind`, `language`, `published_on`, `sha256`, `length`, `text`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -3738,7 +4972,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The document. */
+            /** @description The document (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3759,6 +4993,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Document"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["DocumentFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -3868,6 +5103,8 @@ export interface operations {
     listSources: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `outlet`, `name`, `title`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -3883,7 +5120,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of sources. */
+            /** @description A page of sources (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/sources.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -3937,6 +5174,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SourcePage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["SourceFieldsPage"];
+                    /**
+                     * @example id,label,url,outlet,name,title,citation_count
+                     *     al-jazeera,Al Jazeera,/v1/sources/al-jazeera,AL JAZEERA,Al Jazeera,Why Ukraine peace talks are failing,1
+                     *     reuters,Reuters,/v1/sources/reuters,REUTERS,Reuters,Russia sets out punitive terms at peace talks with Ukraine,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"al-jazeera","label":"Al Jazeera","url":"/v1/sources/al-jazeera","outlet":"AL JAZEERA","name":"Al Jazeera","title":"Why Ukraine peace talks are failing","citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":7759,"end":7807,"start_utf16":7766,"end_utf16":7814,"quote":"AL JAZEERA – Why Ukraine peace talks are failing","source_id":null}]}
+                     *     {"id":"reuters","label":"Reuters","url":"/v1/sources/reuters","outlet":"REUTERS","name":"Reuters","title":"Russia sets out punitive terms at peace talks with Ukraine","citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":7808,"end":7876,"start_utf16":7815,"end_utf16":7883,"quote":"REUTERS – Russia sets out punitive terms at peace talks with Ukraine","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4045,7 +5294,10 @@ export interface operations {
     };
     getSource: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `outlet`, `name`, `title`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -4055,7 +5307,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The source. */
+            /** @description The source (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4083,6 +5335,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Source"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["SourceFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4192,6 +5445,8 @@ export interface operations {
     listParties: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `kind`, `description`, `aliases`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -4211,7 +5466,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of parties. */
+            /** @description A page of parties (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/parties.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -4250,6 +5505,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["PartyPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["PartyFieldsPage"];
+                    /**
+                     * @example id,label,url,name,kind,description,aliases
+                     *     ukraine,Ukraine,/v1/parties/ukraine,Ukraine,state,"The invaded state, one of the two parties to the war and to the talks.",Kyiv
+                     *     russia,Russia,/v1/parties/russia,Russia,state,"The invading state, the other party to the war and to the talks.",Moscow;the Kremlin
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"ukraine","label":"Ukraine","url":"/v1/parties/ukraine","name":"Ukraine","kind":"state","description":"The invaded state, one of the two parties to the war and to the talks.","aliases":["Kyiv"]}
+                     *     {"id":"russia","label":"Russia","url":"/v1/parties/russia","name":"Russia","kind":"state","description":"The invading state, the other party to the war and to the talks.","aliases":["Moscow","the Kremlin"]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4358,7 +5625,10 @@ export interface operations {
     };
     getParty: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `kind`, `description`, `aliases`, `referenced_by`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -4368,7 +5638,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The party. */
+            /** @description The party (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4418,6 +5688,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["PartyDetail"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["PartyDetailFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4527,6 +5798,8 @@ export interface operations {
     listPeople: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `role`, `party`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -4546,7 +5819,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of people. */
+            /** @description A page of people (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/people.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -4606,6 +5879,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["PersonPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["PersonFieldsPage"];
+                    /**
+                     * @example id,label,url,name,role,party_id,party_name,citation_count
+                     *     rustem-umerov,Rustem Umerov,/v1/people/rustem-umerov,Rustem Umerov,"Ukraine’s Defence Minister, heading its delegation",ukraine,Ukraine,1
+                     *     sergiy-kyslytsya,Sergiy Kyslytsya,/v1/people/sergiy-kyslytsya,Sergiy Kyslytsya,Deputy Foreign Minister of Ukraine,ukraine,Ukraine,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"rustem-umerov","label":"Rustem Umerov","url":"/v1/people/rustem-umerov","name":"Rustem Umerov","role":"Ukraine’s Defence Minister, heading its delegation","party":{"id":"ukraine","name":"Ukraine"},"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1,"end":89,"start_utf16":1,"end_utf16":89,"quote":"Head of the Ukrainian delegation and Ukraine’s Defence Minister Rustem Umerov (L) speaks","source_id":null}]}
+                     *     {"id":"sergiy-kyslytsya","label":"Sergiy Kyslytsya","url":"/v1/people/sergiy-kyslytsya","name":"Sergiy Kyslytsya","role":"Deputy Foreign Minister of Ukraine","party":{"id":"ukraine","name":"Ukraine"},"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":91,"end":155,"start_utf16":91,"end_utf16":155,"quote":"flanked by Ukraines Deputy Foreign Minister Sergiy Kyslytsya (C)","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4714,7 +5999,10 @@ export interface operations {
     };
     getPerson: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `role`, `party`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -4724,7 +6012,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The person. */
+            /** @description The person (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4755,6 +6043,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Person"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["PersonFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -4864,6 +6153,8 @@ export interface operations {
     listTopics: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `description`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -4879,7 +6170,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of topics. */
+            /** @description A page of topics (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/topics.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -4909,6 +6200,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TopicPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["TopicFieldsPage"];
+                    /**
+                     * @example id,label,url,name,description
+                     *     territory,Territory,/v1/topics/territory,Territory,"Control of occupied land, annexation and where borders should lie."
+                     *     neutrality,Neutrality,/v1/topics/neutrality,Neutrality,Whether Ukraine should stay outside military alliances as part of a settlement.
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"territory","label":"Territory","url":"/v1/topics/territory","name":"Territory","description":"Control of occupied land, annexation and where borders should lie."}
+                     *     {"id":"neutrality","label":"Neutrality","url":"/v1/topics/neutrality","name":"Neutrality","description":"Whether Ukraine should stay outside military alliances as part of a settlement."}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5017,7 +6320,10 @@ export interface operations {
     };
     getTopic: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `description`, `referenced_by`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -5027,7 +6333,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The topic. */
+            /** @description The topic (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5065,6 +6371,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TopicDetail"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["TopicDetailFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5174,6 +6481,8 @@ export interface operations {
     listRounds: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `date`, `date_precision`, `date_start`, `date_end`, `name`, `place`, `venue`, `format`, `status`, `outcome`, `outcome_quote`, `summary`, `participants`, `hosts`, `involved`, `topics`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -5209,7 +6518,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of negotiation rounds. */
+            /** @description A page of negotiation rounds (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/rounds.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -5325,6 +6634,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["RoundPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["RoundFieldsPage"];
+                    /**
+                     * @example id,label,url,date,date_precision,date_start,date_end,name,place,venue,format,status,outcome,outcome_quote,summary,participant_ids,host_ids,involved_ids,topic_ids,citation_count
+                     *     istanbul-2022,Istanbul talks,/v1/rounds/istanbul-2022,2022-03,month,2022-03-01,2022-03-31,Istanbul talks,Istanbul,,unspecified,collapsed,Broke down amid renewed fighting and suspicion on both sides.,the dialogue eventually collapsed amid renewed hostilities and mutual suspicion,"One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…",ukraine;russia,,,neutrality;territory,2
+                     *     istanbul-2025,Second meeting of direct Ukrainian–Russian talks,/v1/rounds/istanbul-2025,2025-06-02,day,2025-06-02,2025-06-02,Second meeting of direct Ukrainian–Russian talks,Istanbul,Ciragan Palace,direct,not_reported,,,"Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.",ukraine;russia,,,,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"istanbul-2022","label":"Istanbul talks","url":"/v1/rounds/istanbul-2022","date":"2022-03","date_precision":"month","date_start":"2022-03-01","date_end":"2022-03-31","name":"Istanbul talks","place":"Istanbul","venue":null,"format":"unspecified","status":"collapsed","outcome":"Broke down amid renewed fighting and suspicion on both sides.","outcome_quote":"the dialogue eventually collapsed amid renewed hostilities and mutual suspicion","summary":"One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…","participants":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"hosts":[],"involved":[],"topics":[{"id":"neutrality","name":"Neutrality"},{"id":"territory","name":"Territory"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1300,"end":1414,"start_utf16":1300,"end_utf16":1414,"quote":"One of the earliest formal attempts—the Istanbul talks in March 2022—showed initial promise but unraveled quickly.","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":1415,"end":1659,"start_utf16":1415,"end_utf16":1659,"quote":"According to the Associated Press, while Moscow and Kyiv tentatively explored a framework that might have included Ukrainian neutrality and territorial compromise, the dialogue eventually collapsed amid renewed hostilities and mutual suspicion.","source_id":"ap-news"}]}
+                     *     {"id":"istanbul-2025","label":"Second meeting of direct Ukrainian–Russian talks","url":"/v1/rounds/istanbul-2025","date":"2025-06-02","date_precision":"day","date_start":"2025-06-02","date_end":"2025-06-02","name":"Second meeting of direct Ukrainian–Russian talks","place":"Istanbul","venue":"Ciragan Palace","format":"direct","status":"not_reported","outcome":null,"outcome_quote":null,"summary":"Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.","participants":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"hosts":[],"involved":[],"topics":[],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":157,"end":317,"start_utf16":157,"end_utf16":317,"quote":"during a press conference after a second meeting of direct talks between Ukrainian and Russian delegations, at the Ciragan Palace, in Istanbul, on June 2, 2025.","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5433,7 +6754,10 @@ export interface operations {
     };
     getRound: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `date`, `date_precision`, `date_start`, `date_end`, `name`, `place`, `venue`, `format`, `status`, `outcome`, `outcome_quote`, `summary`, `participants`, `hosts`, `involved`, `topics`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -5443,7 +6767,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The round. */
+            /** @description The round (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5511,6 +6835,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Round"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["RoundFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5620,6 +6945,8 @@ export interface operations {
     listPositions: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `party`, `holder`, `kind`, `summary`, `round`, `target`, `topics`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -5649,7 +6976,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of party positions. */
+            /** @description A page of party positions (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/positions.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -5750,6 +7077,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["PositionPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["PositionFieldsPage"];
+                    /**
+                     * @example id,label,url,party_id,party_name,holder,kind,summary,round_id,round_name,target_id,target_name,topic_ids,citation_count
+                     *     ukraine-full-withdrawal,Ukraine demands that Russian forces withdraw completely.,/v1/positions/ukraine-full-withdrawal,ukraine,Ukraine,government,demand,Ukraine demands that Russian forces withdraw completely.,,,russia,Russia,territory;sovereignty,1
+                     *     ukraine-1991-borders,Ukraine demands that its 1991 borders be restored.,/v1/positions/ukraine-1991-borders,ukraine,Ukraine,government,demand,Ukraine demands that its 1991 borders be restored.,,,russia,Russia,territory;sovereignty,2
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"ukraine-full-withdrawal","label":"Ukraine demands that Russian forces withdraw completely.","url":"/v1/positions/ukraine-full-withdrawal","party":{"id":"ukraine","name":"Ukraine"},"holder":"government","kind":"demand","summary":"Ukraine demands that Russian forces withdraw completely.","round":null,"target":{"id":"russia","name":"Russia"},"topics":[{"id":"territory","name":"Territory"},{"id":"sovereignty","name":"Sovereignty"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1859,"end":1912,"start_utf16":1859,"end_utf16":1912,"quote":"Ukraine demands the full withdrawal of Russian forces","source_id":"reuters"}]}
+                     *     {"id":"ukraine-1991-borders","label":"Ukraine demands that its 1991 borders be restored.","url":"/v1/positions/ukraine-1991-borders","party":{"id":"ukraine","name":"Ukraine"},"holder":"government","kind":"demand","summary":"Ukraine demands that its 1991 borders be restored.","round":null,"target":{"id":"russia","name":"Russia"},"topics":[{"id":"territory","name":"Territory"},{"id":"sovereignty","name":"Sovereignty"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1859,"end":1874,"start_utf16":1859,"end_utf16":1874,"quote":"Ukraine demands","source_id":"reuters"},{"document_id":"peace-talks-analysis-2025-06-12","start":1917,"end":1952,"start_utf16":1917,"end_utf16":1952,"quote":"the restoration of its 1991 borders","source_id":"reuters"}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -5858,7 +7197,10 @@ export interface operations {
     };
     getPosition: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `party`, `holder`, `kind`, `summary`, `round`, `target`, `topics`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -5868,7 +7210,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The position. */
+            /** @description The position (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5915,6 +7257,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Position"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["PositionFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6024,6 +7367,8 @@ export interface operations {
     listMediators: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `party`, `role`, `approach`, `result`, `result_quote`, `summary`, `rounds`, `topics`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -6049,7 +7394,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of mediators. */
+            /** @description A page of mediators (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/mediators.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -6119,6 +7464,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["MediatorPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["MediatorFieldsPage"];
+                    /**
+                     * @example id,label,url,party_id,party_name,role,approach,result,result_quote,summary,round_ids,topic_ids,citation_count
+                     *     turkey-mediation,Turkey,/v1/mediators/turkey-mediation,turkey,Turkey,mediator,Attempted to mediate between Ukraine and Russia.,"Symbolic gestures, with little of substance to show.",resulted in symbolic gestures but few substantive results,Turkey is among the outside actors whose mediation efforts have produced little of substance.,,,1
+                     *     china-mediation,China,/v1/mediators/china-mediation,china,China,mediator,Attempted to mediate between Ukraine and Russia.,"Symbolic gestures, with little of substance to show.",resulted in symbolic gestures but few substantive results,China is among the outside actors whose mediation efforts have produced little of substance.,,,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"turkey-mediation","label":"Turkey","url":"/v1/mediators/turkey-mediation","party":{"id":"turkey","name":"Turkey"},"role":"mediator","approach":"Attempted to mediate between Ukraine and Russia.","result":"Symbolic gestures, with little of substance to show.","result_quote":"resulted in symbolic gestures but few substantive results","summary":"Turkey is among the outside actors whose mediation efforts have produced little of substance.","rounds":[],"topics":[],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":4272,"end":4402,"start_utf16":4272,"end_utf16":4402,"quote":"Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.","source_id":null}]}
+                     *     {"id":"china-mediation","label":"China","url":"/v1/mediators/china-mediation","party":{"id":"china","name":"China"},"role":"mediator","approach":"Attempted to mediate between Ukraine and Russia.","result":"Symbolic gestures, with little of substance to show.","result_quote":"resulted in symbolic gestures but few substantive results","summary":"China is among the outside actors whose mediation efforts have produced little of substance.","rounds":[],"topics":[],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":4272,"end":4402,"start_utf16":4272,"end_utf16":4402,"quote":"Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6227,7 +7584,10 @@ export interface operations {
     };
     getMediator: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `party`, `role`, `approach`, `result`, `result_quote`, `summary`, `rounds`, `topics`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -6237,7 +7597,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The mediator. */
+            /** @description The mediator (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6273,6 +7633,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Mediator"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["MediatorFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6382,6 +7743,8 @@ export interface operations {
     listBarriers: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `category`, `category_basis`, `name`, `summary`, `topics`, `parties`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -6407,7 +7770,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of barriers. */
+            /** @description A page of barriers (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/barriers.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -6508,6 +7871,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["BarrierPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["BarrierFieldsPage"];
+                    /**
+                     * @example id,label,url,category,category_basis,name,summary,topic_ids,party_ids,citation_count
+                     *     battlefield-feedback-loop,Waiting for battlefield advantage,/v1/barriers/battlefield-feedback-loop,structural,"Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",Waiting for battlefield advantage,"Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.",trust;humanitarian-cost,ukraine;russia,1
+                     *     goals-vs-battlefield-mismatch,Political goals out of step with the battlefield,/v1/barriers/goals-vs-battlefield-mismatch,structural,"Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",Political goals out of step with the battlefield,"The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.",territory,ukraine;russia,2
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"battlefield-feedback-loop","label":"Waiting for battlefield advantage","url":"/v1/barriers/battlefield-feedback-loop","category":"structural","category_basis":"Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.","name":"Waiting for battlefield advantage","summary":"Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.","topics":[{"id":"trust","name":"Trust"},{"id":"humanitarian-cost","name":"Humanitarian cost"}],"parties":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":2765,"end":2926,"start_utf16":2765,"end_utf16":2926,"quote":"This dynamic creates a feedback loop: each side waits for a more advantageous position before returning to the table, while mistrust deepens and casualties rise.","source_id":null}]}
+                     *     {"id":"goals-vs-battlefield-mismatch","label":"Political goals out of step with the battlefield","url":"/v1/barriers/goals-vs-battlefield-mismatch","category":"structural","category_basis":"Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.","name":"Political goals out of step with the battlefield","summary":"The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.","topics":[{"id":"territory","name":"Territory"}],"parties":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":2230,"end":2362,"start_utf16":2230,"end_utf16":2362,"quote":"One of the underlying reasons for the failure of peace talks lies in the mismatch between political goals and battlefield realities.","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":2363,"end":2492,"start_utf16":2363,"end_utf16":2492,"quote":"As Foreign Affairs notes, peace negotiations are influenced not only by external diplomacy but also by the internal logic of war.","source_id":"foreign-affairs"}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6616,7 +7991,10 @@ export interface operations {
     };
     getBarrier: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `category`, `category_basis`, `name`, `summary`, `topics`, `parties`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -6626,7 +8004,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The barrier. */
+            /** @description The barrier (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6675,6 +8053,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Barrier"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["BarrierFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -6784,6 +8163,8 @@ export interface operations {
     listImplications: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `number`, `emoji`, `heading`, `summary`, `analogues`, `topics`, `parties`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -6807,7 +8188,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of implications. */
+            /** @description A page of implications (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/implications.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -6915,6 +8296,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ImplicationPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["ImplicationFieldsPage"];
+                    /**
+                     * @example id,label,url,number,emoji,heading,summary,analogues,topic_ids,party_ids,citation_count
+                     *     prolonged-conflict,Prolonged Conflict and Rising Human Cost,/v1/implications/prolonged-conflict,1,🧨,Prolonged Conflict and Rising Human Cost,"Without a diplomatic breakthrough the war is likely to go on, with mounting civilian and military deaths, destruction of infrastructure, and a humanitarian crisis that may spill into neighbouring regions through refugees and economic instability.",,humanitarian-cost,ukraine,2
+                     *     geopolitical-tensions,Global Geopolitical Tensions Will Intensify,/v1/implications/geopolitical-tensions,2,🌍,Global Geopolitical Tensions Will Intensify,"The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.",,escalation;military-aid,russia;the-west,2
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"prolonged-conflict","label":"Prolonged Conflict and Rising Human Cost","url":"/v1/implications/prolonged-conflict","number":1,"emoji":"🧨","heading":"Prolonged Conflict and Rising Human Cost","summary":"Without a diplomatic breakthrough the war is likely to go on, with mounting civilian and military deaths, destruction of infrastructure, and a humanitarian crisis that may spill into neighbouring regions through refugees and economic instability.","analogues":[],"topics":[{"id":"humanitarian-cost","name":"Humanitarian cost"}],"parties":[{"id":"ukraine","name":"Ukraine"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":5100,"end":5145,"start_utf16":5100,"end_utf16":5146,"quote":"🧨 1. Prolonged Conflict and Rising Human Cost","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":5146,"end":5251,"start_utf16":5147,"end_utf16":5252,"quote":"The absence of a diplomatic breakthrough means the war is likely to continue into the foreseeable future.","source_id":null}]}
+                     *     {"id":"geopolitical-tensions","label":"Global Geopolitical Tensions Will Intensify","url":"/v1/implications/geopolitical-tensions","number":2,"emoji":"🌍","heading":"Global Geopolitical Tensions Will Intensify","summary":"The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.","analogues":[],"topics":[{"id":"escalation","name":"Escalation"},{"id":"military-aid","name":"Military and political aid"}],"parties":[{"id":"russia","name":"Russia"},{"id":"the-west","name":"The West"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":5470,"end":5518,"start_utf16":5471,"end_utf16":5520,"quote":"🌍 2. Global Geopolitical Tensions Will Intensify","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":5519,"end":5603,"start_utf16":5521,"end_utf16":5605,"quote":"The stalled peace process further entrenches the divide between Russia and the West.","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -7023,7 +8416,10 @@ export interface operations {
     };
     getImplication: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `number`, `emoji`, `heading`, `summary`, `analogues`, `topics`, `parties`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -7033,7 +8429,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The implication. */
+            /** @description The implication (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7084,6 +8480,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Implication"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["ImplicationFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -7193,6 +8590,8 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `date`, `date_precision`, `date_start`, `date_end`, `kind`, `title`, `summary`, `round`, `parties`, `citations`. */
+                fields?: string | null;
                 /** @description Items per page (1–200). */
                 limit?: number;
                 /** @description Opaque `next_cursor` of the previous page. */
@@ -7226,7 +8625,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of events. */
+            /** @description A page of events (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching item, as `/v1/events.csv` and `.ndjson` serve them). */
             200: {
                 headers: {
                     /** @description The next page: `<url>; rel="next"`. */
@@ -7306,6 +8705,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["EventPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["EventFieldsPage"];
+                    /**
+                     * @example id,label,url,date,date_precision,date_start,date_end,kind,title,summary,round_id,round_name,party_ids,citation_count
+                     *     war-begins-2022,The war begins,/v1/events/war-begins-2022,2022,year,2022-01-01,2022-12-31,war,The war begins,The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.,,,russia;ukraine,1
+                     *     ukraine-counteroffensive-2022,Ukraine’s counteroffensive,/v1/events/ukraine-counteroffensive-2022,2022,year,2022-01-01,2022-12-31,military,Ukraine’s counteroffensive,"Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",,,ukraine,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"war-begins-2022","label":"The war begins","url":"/v1/events/war-begins-2022","date":"2022","date_precision":"year","date_start":"2022-01-01","date_end":"2022-12-31","kind":"war","title":"The war begins","summary":"The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.","round":null,"parties":[{"id":"russia","name":"Russia"},{"id":"ukraine","name":"Ukraine"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1191,"end":1299,"start_utf16":1191,"end_utf16":1299,"quote":"Negotiations between Ukraine and Russia have occurred intermittently since the beginning of the war in 2022.","source_id":null}]}
+                     *     {"id":"ukraine-counteroffensive-2022","label":"Ukraine’s counteroffensive","url":"/v1/events/ukraine-counteroffensive-2022","date":"2022","date_precision":"year","date_start":"2022-01-01","date_end":"2022-12-31","kind":"military","title":"Ukraine’s counteroffensive","summary":"Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.","round":null,"parties":[{"id":"ukraine","name":"Ukraine"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":2493,"end":2625,"start_utf16":2493,"end_utf16":2625,"quote":"When Ukraine performs well militarily—as it did during its 2022 counteroffensive—its leaders are less inclined to offer concessions.","source_id":"foreign-affairs"}]}
+                     */
+                    "application/x-ndjson": string;
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -7414,7 +8825,10 @@ export interface operations {
     };
     getEvent: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `date`, `date_precision`, `date_start`, `date_end`, `kind`, `title`, `summary`, `round`, `parties`, `citations`. */
+                fields?: string | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id (a lowercase slug). */
@@ -7424,7 +8838,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The event. */
+            /** @description The event (with `fields`: only those fields). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7467,6 +8881,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Event"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["EventFields"];
                 };
             };
             /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
@@ -7694,6 +9109,3035 @@ export interface operations {
                      */
                     "application/problem+json": unknown;
                     "text/plain": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCitations: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `collection`, `item_id`, `document_id`, `start`, `end`, `start_utf16`, `end_utf16`, `quote`, `source_id`. */
+                fields?: string | null;
+                /** @description Items per page (1–200). */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only citations of items of this collection. */
+                collection?: components["schemas"]["CollectionName"] | null;
+                /** @description Only citations of the item with this id. */
+                item?: string | null;
+                /** @description Only citations attributed to this source id. */
+                source?: string | null;
+                /** @description Only citations of this document id. */
+                document?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of citations (with `fields`: of partial items; with `Accept: text/csv` or `application/x-ndjson`: every matching citation). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "collection": "sources",
+                     *           "item_id": "al-jazeera",
+                     *           "document_id": "peace-talks-analysis-2025-06-12",
+                     *           "start": 7759,
+                     *           "end": 7807,
+                     *           "start_utf16": 7766,
+                     *           "end_utf16": 7814,
+                     *           "quote": "AL JAZEERA – Why Ukraine peace talks are failing",
+                     *           "source_id": null
+                     *         },
+                     *         {
+                     *           "collection": "sources",
+                     *           "item_id": "reuters",
+                     *           "document_id": "peace-talks-analysis-2025-06-12",
+                     *           "start": 7808,
+                     *           "end": 7876,
+                     *           "start_utf16": 7815,
+                     *           "end_utf16": 7883,
+                     *           "quote": "REUTERS – Russia sets out punitive terms at peace talks with Ukraine",
+                     *           "source_id": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJjaXRhdGlvbnM6aWQiLDIsIjIiXesitQ6H4g"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CitationEntryPage"];
+                    "application/vnd.peacetalks.partial+json": components["schemas"]["CitationEntryFieldsPage"];
+                    /**
+                     * @example collection,item_id,document_id,start,end,start_utf16,end_utf16,quote,source_id
+                     *     sources,al-jazeera,peace-talks-analysis-2025-06-12,7759,7807,7766,7814,AL JAZEERA – Why Ukraine peace talks are failing,
+                     *     sources,reuters,peace-talks-analysis-2025-06-12,7808,7876,7815,7883,REUTERS – Russia sets out punitive terms at peace talks with Ukraine,
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"collection":"sources","item_id":"al-jazeera","document_id":"peace-talks-analysis-2025-06-12","start":7759,"end":7807,"start_utf16":7766,"end_utf16":7814,"quote":"AL JAZEERA – Why Ukraine peace talks are failing","source_id":null}
+                     *     {"collection":"sources","item_id":"reuters","document_id":"peace-talks-analysis-2025-06-12","start":7808,"end":7876,"start_utf16":7815,"end_utf16":7883,"quote":"REUTERS – Russia sets out punitive terms at peace talks with Ukraine","source_id":null}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportCitations: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `collection`, `item_id`, `document_id`, `start`, `end`, `start_utf16`, `end_utf16`, `quote`, `source_id`. */
+                fields?: string | null;
+                /** @description Only citations of items of this collection. */
+                collection?: components["schemas"]["CollectionName"] | null;
+                /** @description Only citations of the item with this id. */
+                item?: string | null;
+                /** @description Only citations attributed to this source id. */
+                source?: string | null;
+                /** @description Only citations of this document id. */
+                document?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `citations`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="citations-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "collection": "sources",
+                     *           "item_id": "al-jazeera",
+                     *           "document_id": "peace-talks-analysis-2025-06-12",
+                     *           "start": 7759,
+                     *           "end": 7807,
+                     *           "start_utf16": 7766,
+                     *           "end_utf16": 7814,
+                     *           "quote": "AL JAZEERA – Why Ukraine peace talks are failing",
+                     *           "source_id": null
+                     *         },
+                     *         {
+                     *           "collection": "sources",
+                     *           "item_id": "reuters",
+                     *           "document_id": "peace-talks-analysis-2025-06-12",
+                     *           "start": 7808,
+                     *           "end": 7876,
+                     *           "start_utf16": 7815,
+                     *           "end_utf16": 7883,
+                     *           "quote": "REUTERS – Russia sets out punitive terms at peace talks with Ukraine",
+                     *           "source_id": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJjaXRhdGlvbnM6aWQiLDIsIjIiXesitQ6H4g"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example collection,item_id,document_id,start,end,start_utf16,end_utf16,quote,source_id
+                     *     sources,al-jazeera,peace-talks-analysis-2025-06-12,7759,7807,7766,7814,AL JAZEERA – Why Ukraine peace talks are failing,
+                     *     sources,reuters,peace-talks-analysis-2025-06-12,7808,7876,7815,7883,REUTERS – Russia sets out punitive terms at peace talks with Ukraine,
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"collection":"sources","item_id":"al-jazeera","document_id":"peace-talks-analysis-2025-06-12","start":7759,"end":7807,"start_utf16":7766,"end_utf16":7814,"quote":"AL JAZEERA – Why Ukraine peace talks are failing","source_id":null}
+                     *     {"collection":"sources","item_id":"reuters","document_id":"peace-talks-analysis-2025-06-12","start":7808,"end":7876,"start_utf16":7815,"end_utf16":7883,"quote":"REUTERS – Russia sets out punitive terms at peace talks with Ukraine","source_id":null}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportBriefings: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `title`, `published_on`, `document`, `summary`, `takeaway`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `briefings`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="briefings-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "why-peace-talks-fail",
+                     *           "label": "Why the Ukraine–Russia peace talks keep failing",
+                     *           "url": "/v1/briefings/why-peace-talks-fail",
+                     *           "title": "Why the Ukraine–Russia peace talks keep failing",
+                     *           "published_on": "2025-06-12",
+                     *           "document": {
+                     *             "id": "peace-talks-analysis-2025-06-12",
+                     *             "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *             "name": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement"
+                     *           },
+                     *           "summary": "As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…",
+                     *           "takeaway": {
+                     *             "summary": "The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,title,published_on,document_id,document_title,document_name,summary,takeaway_summary
+                     *     why-peace-talks-fail,Why the Ukraine–Russia peace talks keep failing,/v1/briefings/why-peace-talks-fail,Why the Ukraine–Russia peace talks keep failing,2025-06-12,peace-talks-analysis-2025-06-12,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,"As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…","The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"
+                     */
+                    "text/csv": string;
+                    /** @example {"id":"why-peace-talks-fail","label":"Why the Ukraine–Russia peace talks keep failing","url":"/v1/briefings/why-peace-talks-fail","title":"Why the Ukraine–Russia peace talks keep failing","published_on":"2025-06-12","document":{"id":"peace-talks-analysis-2025-06-12","title":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement","name":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement"},"summary":"As the war drags into its third year, several rounds of negotiation, international pressure and continuing attrition on the battlefield have not produced a diplomatic settlement. Every attempt to end the war, whether back-channel talks in Istanbul, appeals through the United Nations or high-level ex…","takeaway":{"summary":"The failure of the talks is more than a diplomatic stall: it reveals a deep and probably intractable conflict of incompatible goals, mutual distrust and unhealed trauma. Neither side now sees peace as possible without concessions it cannot accept, and unless the dynamics on the battlefield or intern…"}} */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportDocuments: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `title`, `kind`, `language`, `published_on`, `sha256`, `length`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `documents`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="documents-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "peace-talks-analysis-2025-06-12",
+                     *           "label": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *           "url": "/v1/documents/peace-talks-analysis-2025-06-12",
+                     *           "title": "Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement",
+                     *           "kind": "news-analysis",
+                     *           "language": "en",
+                     *           "published_on": "2025-06-12",
+                     *           "sha256": "37acf5a141db792371a3da1c19b00b47ff66b0ade429db00a787295a402b3c31",
+                     *           "length": 8082
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,title,kind,language,published_on,sha256,length
+                     *     peace-talks-analysis-2025-06-12,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,/v1/documents/peace-talks-analysis-2025-06-12,Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement,news-analysis,en,2025-06-12,37acf5a141db792371a3da1c19b00b47ff66b0ade429db00a787295a402b3c31,8082
+                     */
+                    "text/csv": string;
+                    /** @example {"id":"peace-talks-analysis-2025-06-12","label":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement","url":"/v1/documents/peace-talks-analysis-2025-06-12","title":"Why Ukraine–Russia peace talks keep failing: an analysis of the barriers to a settlement","kind":"news-analysis","language":"en","published_on":"2025-06-12","sha256":"37acf5a141db792371a3da1c19b00b47ff66b0ade429db00a787295a402b3c31","length":8082} */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportSources: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `outlet`, `name`, `title`, `citations`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `sources`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="sources-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "al-jazeera",
+                     *           "label": "Al Jazeera",
+                     *           "url": "/v1/sources/al-jazeera",
+                     *           "outlet": "AL JAZEERA",
+                     *           "name": "Al Jazeera",
+                     *           "title": "Why Ukraine peace talks are failing",
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 7759,
+                     *               "end": 7807,
+                     *               "start_utf16": 7766,
+                     *               "end_utf16": 7814,
+                     *               "quote": "AL JAZEERA – Why Ukraine peace talks are failing",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "reuters",
+                     *           "label": "Reuters",
+                     *           "url": "/v1/sources/reuters",
+                     *           "outlet": "REUTERS",
+                     *           "name": "Reuters",
+                     *           "title": "Russia sets out punitive terms at peace talks with Ukraine",
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 7808,
+                     *               "end": 7876,
+                     *               "start_utf16": 7815,
+                     *               "end_utf16": 7883,
+                     *               "quote": "REUTERS – Russia sets out punitive terms at peace talks with Ukraine",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJzb3VyY2VzOmFydGljbGUiLDEsInJldXRlcnMiXYJWE4lEgg"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,outlet,name,title,citation_count
+                     *     al-jazeera,Al Jazeera,/v1/sources/al-jazeera,AL JAZEERA,Al Jazeera,Why Ukraine peace talks are failing,1
+                     *     reuters,Reuters,/v1/sources/reuters,REUTERS,Reuters,Russia sets out punitive terms at peace talks with Ukraine,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"al-jazeera","label":"Al Jazeera","url":"/v1/sources/al-jazeera","outlet":"AL JAZEERA","name":"Al Jazeera","title":"Why Ukraine peace talks are failing","citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":7759,"end":7807,"start_utf16":7766,"end_utf16":7814,"quote":"AL JAZEERA – Why Ukraine peace talks are failing","source_id":null}]}
+                     *     {"id":"reuters","label":"Reuters","url":"/v1/sources/reuters","outlet":"REUTERS","name":"Reuters","title":"Russia sets out punitive terms at peace talks with Ukraine","citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":7808,"end":7876,"start_utf16":7815,"end_utf16":7883,"quote":"REUTERS – Russia sets out punitive terms at peace talks with Ukraine","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportParties: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `kind`, `description`, `aliases`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only parties of this kind. A comma list means any of them. */
+                kind?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `parties`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="parties-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ukraine",
+                     *           "label": "Ukraine",
+                     *           "url": "/v1/parties/ukraine",
+                     *           "name": "Ukraine",
+                     *           "kind": "state",
+                     *           "description": "The invaded state, one of the two parties to the war and to the talks.",
+                     *           "aliases": [
+                     *             "Kyiv"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "russia",
+                     *           "label": "Russia",
+                     *           "url": "/v1/parties/russia",
+                     *           "name": "Russia",
+                     *           "kind": "state",
+                     *           "description": "The invading state, the other party to the war and to the talks.",
+                     *           "aliases": [
+                     *             "Moscow",
+                     *             "the Kremlin"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJwYXJ0aWVzOmFydGljbGUiLDEsInJ1c3NpYSJd0Npjopo8"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,name,kind,description,aliases
+                     *     ukraine,Ukraine,/v1/parties/ukraine,Ukraine,state,"The invaded state, one of the two parties to the war and to the talks.",Kyiv
+                     *     russia,Russia,/v1/parties/russia,Russia,state,"The invading state, the other party to the war and to the talks.",Moscow;the Kremlin
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"ukraine","label":"Ukraine","url":"/v1/parties/ukraine","name":"Ukraine","kind":"state","description":"The invaded state, one of the two parties to the war and to the talks.","aliases":["Kyiv"]}
+                     *     {"id":"russia","label":"Russia","url":"/v1/parties/russia","name":"Russia","kind":"state","description":"The invading state, the other party to the war and to the talks.","aliases":["Moscow","the Kremlin"]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPeople: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `role`, `party`, `citations`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only people of this party id. A comma list means any of them. */
+                party?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `people`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="people-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "rustem-umerov",
+                     *           "label": "Rustem Umerov",
+                     *           "url": "/v1/people/rustem-umerov",
+                     *           "name": "Rustem Umerov",
+                     *           "role": "Ukraine’s Defence Minister, heading its delegation",
+                     *           "party": {
+                     *             "id": "ukraine",
+                     *             "name": "Ukraine"
+                     *           },
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1,
+                     *               "end": 89,
+                     *               "start_utf16": 1,
+                     *               "end_utf16": 89,
+                     *               "quote": "Head of the Ukrainian delegation and Ukraine’s Defence Minister Rustem Umerov (L) speaks",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "sergiy-kyslytsya",
+                     *           "label": "Sergiy Kyslytsya",
+                     *           "url": "/v1/people/sergiy-kyslytsya",
+                     *           "name": "Sergiy Kyslytsya",
+                     *           "role": "Deputy Foreign Minister of Ukraine",
+                     *           "party": {
+                     *             "id": "ukraine",
+                     *             "name": "Ukraine"
+                     *           },
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 91,
+                     *               "end": 155,
+                     *               "start_utf16": 91,
+                     *               "end_utf16": 155,
+                     *               "quote": "flanked by Ukraines Deputy Foreign Minister Sergiy Kyslytsya (C)",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJwZW9wbGU6YXJ0aWNsZSIsMSwic2VyZ2l5LWt5c2x5dHN5YSJdKRKEwevL"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,name,role,party_id,party_name,citation_count
+                     *     rustem-umerov,Rustem Umerov,/v1/people/rustem-umerov,Rustem Umerov,"Ukraine’s Defence Minister, heading its delegation",ukraine,Ukraine,1
+                     *     sergiy-kyslytsya,Sergiy Kyslytsya,/v1/people/sergiy-kyslytsya,Sergiy Kyslytsya,Deputy Foreign Minister of Ukraine,ukraine,Ukraine,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"rustem-umerov","label":"Rustem Umerov","url":"/v1/people/rustem-umerov","name":"Rustem Umerov","role":"Ukraine’s Defence Minister, heading its delegation","party":{"id":"ukraine","name":"Ukraine"},"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1,"end":89,"start_utf16":1,"end_utf16":89,"quote":"Head of the Ukrainian delegation and Ukraine’s Defence Minister Rustem Umerov (L) speaks","source_id":null}]}
+                     *     {"id":"sergiy-kyslytsya","label":"Sergiy Kyslytsya","url":"/v1/people/sergiy-kyslytsya","name":"Sergiy Kyslytsya","role":"Deputy Foreign Minister of Ukraine","party":{"id":"ukraine","name":"Ukraine"},"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":91,"end":155,"start_utf16":91,"end_utf16":155,"quote":"flanked by Ukraines Deputy Foreign Minister Sergiy Kyslytsya (C)","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportTopics: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `name`, `description`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `topics`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="topics-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "territory",
+                     *           "label": "Territory",
+                     *           "url": "/v1/topics/territory",
+                     *           "name": "Territory",
+                     *           "description": "Control of occupied land, annexation and where borders should lie."
+                     *         },
+                     *         {
+                     *           "id": "neutrality",
+                     *           "label": "Neutrality",
+                     *           "url": "/v1/topics/neutrality",
+                     *           "name": "Neutrality",
+                     *           "description": "Whether Ukraine should stay outside military alliances as part of a settlement."
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJ0b3BpY3M6YXJ0aWNsZSIsMSwibmV1dHJhbGl0eSJdwAHcNJTj"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,name,description
+                     *     territory,Territory,/v1/topics/territory,Territory,"Control of occupied land, annexation and where borders should lie."
+                     *     neutrality,Neutrality,/v1/topics/neutrality,Neutrality,Whether Ukraine should stay outside military alliances as part of a settlement.
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"territory","label":"Territory","url":"/v1/topics/territory","name":"Territory","description":"Control of occupied land, annexation and where borders should lie."}
+                     *     {"id":"neutrality","label":"Neutrality","url":"/v1/topics/neutrality","name":"Neutrality","description":"Whether Ukraine should stay outside military alliances as part of a settlement."}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportRounds: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `date`, `date_precision`, `date_start`, `date_end`, `name`, `place`, `venue`, `format`, `status`, `outcome`, `outcome_quote`, `summary`, `participants`, `hosts`, `involved`, `topics`, `citations`. */
+                fields?: string | null;
+                /** @description Order: `date`, `-date`, `article`; equal dates keep the article's order. */
+                sort?: components["schemas"]["RoundsSort"];
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. After `to` is a 422. */
+                from?: string | null;
+                /** @description On or before this date (same forms as `from`). */
+                to?: string | null;
+                /** @description Only items dated to this precision. A comma list means any of them. */
+                date_precision?: string | null;
+                /** @description Only rounds with this outcome status. A comma list means any of them. */
+                status?: string | null;
+                /** @description Only rounds of this format. A comma list means any of them. */
+                format?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `rounds`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="rounds-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "istanbul-2022",
+                     *           "label": "Istanbul talks",
+                     *           "url": "/v1/rounds/istanbul-2022",
+                     *           "date": "2022-03",
+                     *           "date_precision": "month",
+                     *           "date_start": "2022-03-01",
+                     *           "date_end": "2022-03-31",
+                     *           "name": "Istanbul talks",
+                     *           "place": "Istanbul",
+                     *           "venue": null,
+                     *           "format": "unspecified",
+                     *           "status": "collapsed",
+                     *           "outcome": "Broke down amid renewed fighting and suspicion on both sides.",
+                     *           "outcome_quote": "the dialogue eventually collapsed amid renewed hostilities and mutual suspicion",
+                     *           "summary": "One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…",
+                     *           "participants": [
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             },
+                     *             {
+                     *               "id": "russia",
+                     *               "name": "Russia"
+                     *             }
+                     *           ],
+                     *           "hosts": [],
+                     *           "involved": [],
+                     *           "topics": [
+                     *             {
+                     *               "id": "neutrality",
+                     *               "name": "Neutrality"
+                     *             },
+                     *             {
+                     *               "id": "territory",
+                     *               "name": "Territory"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1300,
+                     *               "end": 1414,
+                     *               "start_utf16": 1300,
+                     *               "end_utf16": 1414,
+                     *               "quote": "One of the earliest formal attempts—the Istanbul talks in March 2022—showed initial promise but unraveled quickly.",
+                     *               "source_id": null
+                     *             },
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1415,
+                     *               "end": 1659,
+                     *               "start_utf16": 1415,
+                     *               "end_utf16": 1659,
+                     *               "quote": "According to the Associated Press, while Moscow and Kyiv tentatively explored a framework that might have included Ukrainian neutrality and territorial compromise, the dialogue eventually collapsed amid renewed hostilities and mutual suspicion.",
+                     *               "source_id": "ap-news"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "istanbul-2025",
+                     *           "label": "Second meeting of direct Ukrainian–Russian talks",
+                     *           "url": "/v1/rounds/istanbul-2025",
+                     *           "date": "2025-06-02",
+                     *           "date_precision": "day",
+                     *           "date_start": "2025-06-02",
+                     *           "date_end": "2025-06-02",
+                     *           "name": "Second meeting of direct Ukrainian–Russian talks",
+                     *           "place": "Istanbul",
+                     *           "venue": "Ciragan Palace",
+                     *           "format": "direct",
+                     *           "status": "not_reported",
+                     *           "outcome": null,
+                     *           "outcome_quote": null,
+                     *           "summary": "Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.",
+                     *           "participants": [
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             },
+                     *             {
+                     *               "id": "russia",
+                     *               "name": "Russia"
+                     *             }
+                     *           ],
+                     *           "hosts": [],
+                     *           "involved": [],
+                     *           "topics": [],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 157,
+                     *               "end": 317,
+                     *               "start_utf16": 157,
+                     *               "end_utf16": 317,
+                     *               "quote": "during a press conference after a second meeting of direct talks between Ukrainian and Russian delegations, at the Ciragan Palace, in Istanbul, on June 2, 2025.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJyb3VuZHM6ZGF0ZSIsIjIwMjUtMDYtMDIgMDAwMDAxIiwiaXN0YW5idWwtMjAyNSJdRMWeOg60"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,date,date_precision,date_start,date_end,name,place,venue,format,status,outcome,outcome_quote,summary,participant_ids,host_ids,involved_ids,topic_ids,citation_count
+                     *     istanbul-2022,Istanbul talks,/v1/rounds/istanbul-2022,2022-03,month,2022-03-01,2022-03-31,Istanbul talks,Istanbul,,unspecified,collapsed,Broke down amid renewed fighting and suspicion on both sides.,the dialogue eventually collapsed amid renewed hostilities and mutual suspicion,"One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…",ukraine;russia,,,neutrality;territory,2
+                     *     istanbul-2025,Second meeting of direct Ukrainian–Russian talks,/v1/rounds/istanbul-2025,2025-06-02,day,2025-06-02,2025-06-02,Second meeting of direct Ukrainian–Russian talks,Istanbul,Ciragan Palace,direct,not_reported,,,"Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.",ukraine;russia,,,,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"istanbul-2022","label":"Istanbul talks","url":"/v1/rounds/istanbul-2022","date":"2022-03","date_precision":"month","date_start":"2022-03-01","date_end":"2022-03-31","name":"Istanbul talks","place":"Istanbul","venue":null,"format":"unspecified","status":"collapsed","outcome":"Broke down amid renewed fighting and suspicion on both sides.","outcome_quote":"the dialogue eventually collapsed amid renewed hostilities and mutual suspicion","summary":"One of the earliest formal attempts at negotiation; it looked promising at first but soon unravelled. According to AP, the two sides tentatively discussed a framework that might have covered neutrality for Ukraine and compromise over territory. Putin later dismissed the talks as irrelevant. The arti…","participants":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"hosts":[],"involved":[],"topics":[{"id":"neutrality","name":"Neutrality"},{"id":"territory","name":"Territory"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1300,"end":1414,"start_utf16":1300,"end_utf16":1414,"quote":"One of the earliest formal attempts—the Istanbul talks in March 2022—showed initial promise but unraveled quickly.","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":1415,"end":1659,"start_utf16":1415,"end_utf16":1659,"quote":"According to the Associated Press, while Moscow and Kyiv tentatively explored a framework that might have included Ukrainian neutrality and territorial compromise, the dialogue eventually collapsed amid renewed hostilities and mutual suspicion.","source_id":"ap-news"}]}
+                     *     {"id":"istanbul-2025","label":"Second meeting of direct Ukrainian–Russian talks","url":"/v1/rounds/istanbul-2025","date":"2025-06-02","date_precision":"day","date_start":"2025-06-02","date_end":"2025-06-02","name":"Second meeting of direct Ukrainian–Russian talks","place":"Istanbul","venue":"Ciragan Palace","format":"direct","status":"not_reported","outcome":null,"outcome_quote":null,"summary":"Known only from the photo caption: after the second meeting of direct talks held by the Ukrainian and Russian delegations, Rustem Umerov, who heads Ukraine’s delegation, spoke at a press conference. The article reports no outcome.","participants":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"hosts":[],"involved":[],"topics":[],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":157,"end":317,"start_utf16":157,"end_utf16":317,"quote":"during a press conference after a second meeting of direct talks between Ukrainian and Russian delegations, at the Ciragan Palace, in Istanbul, on June 2, 2025.","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPositions: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `party`, `holder`, `kind`, `summary`, `round`, `target`, `topics`, `citations`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only positions of this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description Only positions the article ties to this round id. A comma list means any of them. */
+                round?: string | null;
+                /** @description Only positions of this kind. A comma list means any of them. */
+                kind?: string | null;
+                /** @description Only positions held by this. A comma list means any of them. */
+                holder?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `positions`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="positions-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ukraine-full-withdrawal",
+                     *           "label": "Ukraine demands that Russian forces withdraw completely.",
+                     *           "url": "/v1/positions/ukraine-full-withdrawal",
+                     *           "party": {
+                     *             "id": "ukraine",
+                     *             "name": "Ukraine"
+                     *           },
+                     *           "holder": "government",
+                     *           "kind": "demand",
+                     *           "summary": "Ukraine demands that Russian forces withdraw completely.",
+                     *           "round": null,
+                     *           "target": {
+                     *             "id": "russia",
+                     *             "name": "Russia"
+                     *           },
+                     *           "topics": [
+                     *             {
+                     *               "id": "territory",
+                     *               "name": "Territory"
+                     *             },
+                     *             {
+                     *               "id": "sovereignty",
+                     *               "name": "Sovereignty"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1859,
+                     *               "end": 1912,
+                     *               "start_utf16": 1859,
+                     *               "end_utf16": 1912,
+                     *               "quote": "Ukraine demands the full withdrawal of Russian forces",
+                     *               "source_id": "reuters"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "ukraine-1991-borders",
+                     *           "label": "Ukraine demands that its 1991 borders be restored.",
+                     *           "url": "/v1/positions/ukraine-1991-borders",
+                     *           "party": {
+                     *             "id": "ukraine",
+                     *             "name": "Ukraine"
+                     *           },
+                     *           "holder": "government",
+                     *           "kind": "demand",
+                     *           "summary": "Ukraine demands that its 1991 borders be restored.",
+                     *           "round": null,
+                     *           "target": {
+                     *             "id": "russia",
+                     *             "name": "Russia"
+                     *           },
+                     *           "topics": [
+                     *             {
+                     *               "id": "territory",
+                     *               "name": "Territory"
+                     *             },
+                     *             {
+                     *               "id": "sovereignty",
+                     *               "name": "Sovereignty"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1859,
+                     *               "end": 1874,
+                     *               "start_utf16": 1859,
+                     *               "end_utf16": 1874,
+                     *               "quote": "Ukraine demands",
+                     *               "source_id": "reuters"
+                     *             },
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1917,
+                     *               "end": 1952,
+                     *               "start_utf16": 1917,
+                     *               "end_utf16": 1952,
+                     *               "quote": "the restoration of its 1991 borders",
+                     *               "source_id": "reuters"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJwb3NpdGlvbnM6YXJ0aWNsZSIsMSwidWtyYWluZS0xOTkxLWJvcmRlcnMiXYpTyJ9wOA"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,party_id,party_name,holder,kind,summary,round_id,round_name,target_id,target_name,topic_ids,citation_count
+                     *     ukraine-full-withdrawal,Ukraine demands that Russian forces withdraw completely.,/v1/positions/ukraine-full-withdrawal,ukraine,Ukraine,government,demand,Ukraine demands that Russian forces withdraw completely.,,,russia,Russia,territory;sovereignty,1
+                     *     ukraine-1991-borders,Ukraine demands that its 1991 borders be restored.,/v1/positions/ukraine-1991-borders,ukraine,Ukraine,government,demand,Ukraine demands that its 1991 borders be restored.,,,russia,Russia,territory;sovereignty,2
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"ukraine-full-withdrawal","label":"Ukraine demands that Russian forces withdraw completely.","url":"/v1/positions/ukraine-full-withdrawal","party":{"id":"ukraine","name":"Ukraine"},"holder":"government","kind":"demand","summary":"Ukraine demands that Russian forces withdraw completely.","round":null,"target":{"id":"russia","name":"Russia"},"topics":[{"id":"territory","name":"Territory"},{"id":"sovereignty","name":"Sovereignty"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1859,"end":1912,"start_utf16":1859,"end_utf16":1912,"quote":"Ukraine demands the full withdrawal of Russian forces","source_id":"reuters"}]}
+                     *     {"id":"ukraine-1991-borders","label":"Ukraine demands that its 1991 borders be restored.","url":"/v1/positions/ukraine-1991-borders","party":{"id":"ukraine","name":"Ukraine"},"holder":"government","kind":"demand","summary":"Ukraine demands that its 1991 borders be restored.","round":null,"target":{"id":"russia","name":"Russia"},"topics":[{"id":"territory","name":"Territory"},{"id":"sovereignty","name":"Sovereignty"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1859,"end":1874,"start_utf16":1859,"end_utf16":1874,"quote":"Ukraine demands","source_id":"reuters"},{"document_id":"peace-talks-analysis-2025-06-12","start":1917,"end":1952,"start_utf16":1917,"end_utf16":1952,"quote":"the restoration of its 1991 borders","source_id":"reuters"}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportMediators: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `party`, `role`, `approach`, `result`, `result_quote`, `summary`, `rounds`, `topics`, `citations`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description Mediators or outside powers. A comma list means any of them. */
+                role?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `mediators`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="mediators-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "turkey-mediation",
+                     *           "label": "Turkey",
+                     *           "url": "/v1/mediators/turkey-mediation",
+                     *           "party": {
+                     *             "id": "turkey",
+                     *             "name": "Turkey"
+                     *           },
+                     *           "role": "mediator",
+                     *           "approach": "Attempted to mediate between Ukraine and Russia.",
+                     *           "result": "Symbolic gestures, with little of substance to show.",
+                     *           "result_quote": "resulted in symbolic gestures but few substantive results",
+                     *           "summary": "Turkey is among the outside actors whose mediation efforts have produced little of substance.",
+                     *           "rounds": [],
+                     *           "topics": [],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 4272,
+                     *               "end": 4402,
+                     *               "start_utf16": 4272,
+                     *               "end_utf16": 4402,
+                     *               "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "china-mediation",
+                     *           "label": "China",
+                     *           "url": "/v1/mediators/china-mediation",
+                     *           "party": {
+                     *             "id": "china",
+                     *             "name": "China"
+                     *           },
+                     *           "role": "mediator",
+                     *           "approach": "Attempted to mediate between Ukraine and Russia.",
+                     *           "result": "Symbolic gestures, with little of substance to show.",
+                     *           "result_quote": "resulted in symbolic gestures but few substantive results",
+                     *           "summary": "China is among the outside actors whose mediation efforts have produced little of substance.",
+                     *           "rounds": [],
+                     *           "topics": [],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 4272,
+                     *               "end": 4402,
+                     *               "start_utf16": 4272,
+                     *               "end_utf16": 4402,
+                     *               "quote": "Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJtZWRpYXRvcnM6YXJ0aWNsZSIsMSwiY2hpbmEtbWVkaWF0aW9uIl1LGjYO5dg"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,party_id,party_name,role,approach,result,result_quote,summary,round_ids,topic_ids,citation_count
+                     *     turkey-mediation,Turkey,/v1/mediators/turkey-mediation,turkey,Turkey,mediator,Attempted to mediate between Ukraine and Russia.,"Symbolic gestures, with little of substance to show.",resulted in symbolic gestures but few substantive results,Turkey is among the outside actors whose mediation efforts have produced little of substance.,,,1
+                     *     china-mediation,China,/v1/mediators/china-mediation,china,China,mediator,Attempted to mediate between Ukraine and Russia.,"Symbolic gestures, with little of substance to show.",resulted in symbolic gestures but few substantive results,China is among the outside actors whose mediation efforts have produced little of substance.,,,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"turkey-mediation","label":"Turkey","url":"/v1/mediators/turkey-mediation","party":{"id":"turkey","name":"Turkey"},"role":"mediator","approach":"Attempted to mediate between Ukraine and Russia.","result":"Symbolic gestures, with little of substance to show.","result_quote":"resulted in symbolic gestures but few substantive results","summary":"Turkey is among the outside actors whose mediation efforts have produced little of substance.","rounds":[],"topics":[],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":4272,"end":4402,"start_utf16":4272,"end_utf16":4402,"quote":"Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.","source_id":null}]}
+                     *     {"id":"china-mediation","label":"China","url":"/v1/mediators/china-mediation","party":{"id":"china","name":"China"},"role":"mediator","approach":"Attempted to mediate between Ukraine and Russia.","result":"Symbolic gestures, with little of substance to show.","result_quote":"resulted in symbolic gestures but few substantive results","summary":"China is among the outside actors whose mediation efforts have produced little of substance.","rounds":[],"topics":[],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":4272,"end":4402,"start_utf16":4272,"end_utf16":4402,"quote":"Attempts by Turkey, China, and even African delegations to mediate have resulted in symbolic gestures but few substantive results.","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportBarriers: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `category`, `category_basis`, `name`, `summary`, `topics`, `parties`, `citations`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description Only barriers of this category. A comma list means any of them. */
+                category?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `barriers`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="barriers-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "battlefield-feedback-loop",
+                     *           "label": "Waiting for battlefield advantage",
+                     *           "url": "/v1/barriers/battlefield-feedback-loop",
+                     *           "category": "structural",
+                     *           "category_basis": "Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",
+                     *           "name": "Waiting for battlefield advantage",
+                     *           "summary": "Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.",
+                     *           "topics": [
+                     *             {
+                     *               "id": "trust",
+                     *               "name": "Trust"
+                     *             },
+                     *             {
+                     *               "id": "humanitarian-cost",
+                     *               "name": "Humanitarian cost"
+                     *             }
+                     *           ],
+                     *           "parties": [
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             },
+                     *             {
+                     *               "id": "russia",
+                     *               "name": "Russia"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 2765,
+                     *               "end": 2926,
+                     *               "start_utf16": 2765,
+                     *               "end_utf16": 2926,
+                     *               "quote": "This dynamic creates a feedback loop: each side waits for a more advantageous position before returning to the table, while mistrust deepens and casualties rise.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "goals-vs-battlefield-mismatch",
+                     *           "label": "Political goals out of step with the battlefield",
+                     *           "url": "/v1/barriers/goals-vs-battlefield-mismatch",
+                     *           "category": "structural",
+                     *           "category_basis": "Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",
+                     *           "name": "Political goals out of step with the battlefield",
+                     *           "summary": "The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.",
+                     *           "topics": [
+                     *             {
+                     *               "id": "territory",
+                     *               "name": "Territory"
+                     *             }
+                     *           ],
+                     *           "parties": [
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             },
+                     *             {
+                     *               "id": "russia",
+                     *               "name": "Russia"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 2230,
+                     *               "end": 2362,
+                     *               "start_utf16": 2230,
+                     *               "end_utf16": 2362,
+                     *               "quote": "One of the underlying reasons for the failure of peace talks lies in the mismatch between political goals and battlefield realities.",
+                     *               "source_id": null
+                     *             },
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 2363,
+                     *               "end": 2492,
+                     *               "start_utf16": 2363,
+                     *               "end_utf16": 2492,
+                     *               "quote": "As Foreign Affairs notes, peace negotiations are influenced not only by external diplomacy but also by the internal logic of war.",
+                     *               "source_id": "foreign-affairs"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJiYXJyaWVyczphcnRpY2xlIiwxLCJnb2Fscy12cy1iYXR0bGVmaWVsZC1taXNtYXRjaCJdZ068FrWY"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,category,category_basis,name,summary,topic_ids,party_ids,citation_count
+                     *     battlefield-feedback-loop,Waiting for battlefield advantage,/v1/barriers/battlefield-feedback-loop,structural,"Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.",Waiting for battlefield advantage,"Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.",trust;humanitarian-cost,ukraine;russia,1
+                     *     goals-vs-battlefield-mismatch,Political goals out of step with the battlefield,/v1/barriers/goals-vs-battlefield-mismatch,structural,"Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.",Political goals out of step with the battlefield,"The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.",territory,ukraine;russia,2
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"battlefield-feedback-loop","label":"Waiting for battlefield advantage","url":"/v1/barriers/battlefield-feedback-loop","category":"structural","category_basis":"Structural: the deadlock comes from the incentives the fighting creates, which push each side to wait, not from anything either side demands.","name":"Waiting for battlefield advantage","summary":"Each side holds off on returning to talks until it has a stronger military position, so mistrust deepens and casualties mount in the meantime.","topics":[{"id":"trust","name":"Trust"},{"id":"humanitarian-cost","name":"Humanitarian cost"}],"parties":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":2765,"end":2926,"start_utf16":2765,"end_utf16":2926,"quote":"This dynamic creates a feedback loop: each side waits for a more advantageous position before returning to the table, while mistrust deepens and casualties rise.","source_id":null}]}
+                     *     {"id":"goals-vs-battlefield-mismatch","label":"Political goals out of step with the battlefield","url":"/v1/barriers/goals-vs-battlefield-mismatch","category":"structural","category_basis":"Structural: it follows from what Foreign Affairs calls the internal logic of war, a feature of the situation both sides face rather than a demand of either.","name":"Political goals out of step with the battlefield","summary":"The sides’ political aims do not match the military situation, and the internal logic of the war shapes how willing each is to concede: Ukraine offers less when winning, Russia hardens its demands after setbacks.","topics":[{"id":"territory","name":"Territory"}],"parties":[{"id":"ukraine","name":"Ukraine"},{"id":"russia","name":"Russia"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":2230,"end":2362,"start_utf16":2230,"end_utf16":2362,"quote":"One of the underlying reasons for the failure of peace talks lies in the mismatch between political goals and battlefield realities.","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":2363,"end":2492,"start_utf16":2363,"end_utf16":2492,"quote":"As Foreign Affairs notes, peace negotiations are influenced not only by external diplomacy but also by the internal logic of war.","source_id":"foreign-affairs"}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportImplications: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `number`, `emoji`, `heading`, `summary`, `analogues`, `topics`, `parties`, `citations`. */
+                fields?: string | null;
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `implications`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="implications-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "prolonged-conflict",
+                     *           "label": "Prolonged Conflict and Rising Human Cost",
+                     *           "url": "/v1/implications/prolonged-conflict",
+                     *           "number": 1,
+                     *           "emoji": "🧨",
+                     *           "heading": "Prolonged Conflict and Rising Human Cost",
+                     *           "summary": "Without a diplomatic breakthrough the war is likely to go on, with mounting civilian and military deaths, destruction of infrastructure, and a humanitarian crisis that may spill into neighbouring regions through refugees and economic instability.",
+                     *           "analogues": [],
+                     *           "topics": [
+                     *             {
+                     *               "id": "humanitarian-cost",
+                     *               "name": "Humanitarian cost"
+                     *             }
+                     *           ],
+                     *           "parties": [
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 5100,
+                     *               "end": 5145,
+                     *               "start_utf16": 5100,
+                     *               "end_utf16": 5146,
+                     *               "quote": "🧨 1. Prolonged Conflict and Rising Human Cost",
+                     *               "source_id": null
+                     *             },
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 5146,
+                     *               "end": 5251,
+                     *               "start_utf16": 5147,
+                     *               "end_utf16": 5252,
+                     *               "quote": "The absence of a diplomatic breakthrough means the war is likely to continue into the foreseeable future.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "geopolitical-tensions",
+                     *           "label": "Global Geopolitical Tensions Will Intensify",
+                     *           "url": "/v1/implications/geopolitical-tensions",
+                     *           "number": 2,
+                     *           "emoji": "🌍",
+                     *           "heading": "Global Geopolitical Tensions Will Intensify",
+                     *           "summary": "The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.",
+                     *           "analogues": [],
+                     *           "topics": [
+                     *             {
+                     *               "id": "escalation",
+                     *               "name": "Escalation"
+                     *             },
+                     *             {
+                     *               "id": "military-aid",
+                     *               "name": "Military and political aid"
+                     *             }
+                     *           ],
+                     *           "parties": [
+                     *             {
+                     *               "id": "russia",
+                     *               "name": "Russia"
+                     *             },
+                     *             {
+                     *               "id": "the-west",
+                     *               "name": "The West"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 5470,
+                     *               "end": 5518,
+                     *               "start_utf16": 5471,
+                     *               "end_utf16": 5520,
+                     *               "quote": "🌍 2. Global Geopolitical Tensions Will Intensify",
+                     *               "source_id": null
+                     *             },
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 5519,
+                     *               "end": 5603,
+                     *               "start_utf16": 5521,
+                     *               "end_utf16": 5605,
+                     *               "quote": "The stalled peace process further entrenches the divide between Russia and the West.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJpbXBsaWNhdGlvbnM6bnVtYmVyIiwyLCJnZW9wb2xpdGljYWwtdGVuc2lvbnMiXboMPP2jDQ"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,number,emoji,heading,summary,analogues,topic_ids,party_ids,citation_count
+                     *     prolonged-conflict,Prolonged Conflict and Rising Human Cost,/v1/implications/prolonged-conflict,1,🧨,Prolonged Conflict and Rising Human Cost,"Without a diplomatic breakthrough the war is likely to go on, with mounting civilian and military deaths, destruction of infrastructure, and a humanitarian crisis that may spill into neighbouring regions through refugees and economic instability.",,humanitarian-cost,ukraine,2
+                     *     geopolitical-tensions,Global Geopolitical Tensions Will Intensify,/v1/implications/geopolitical-tensions,2,🌍,Global Geopolitical Tensions Will Intensify,"The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.",,escalation;military-aid,russia;the-west,2
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"prolonged-conflict","label":"Prolonged Conflict and Rising Human Cost","url":"/v1/implications/prolonged-conflict","number":1,"emoji":"🧨","heading":"Prolonged Conflict and Rising Human Cost","summary":"Without a diplomatic breakthrough the war is likely to go on, with mounting civilian and military deaths, destruction of infrastructure, and a humanitarian crisis that may spill into neighbouring regions through refugees and economic instability.","analogues":[],"topics":[{"id":"humanitarian-cost","name":"Humanitarian cost"}],"parties":[{"id":"ukraine","name":"Ukraine"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":5100,"end":5145,"start_utf16":5100,"end_utf16":5146,"quote":"🧨 1. Prolonged Conflict and Rising Human Cost","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":5146,"end":5251,"start_utf16":5147,"end_utf16":5252,"quote":"The absence of a diplomatic breakthrough means the war is likely to continue into the foreseeable future.","source_id":null}]}
+                     *     {"id":"geopolitical-tensions","label":"Global Geopolitical Tensions Will Intensify","url":"/v1/implications/geopolitical-tensions","number":2,"emoji":"🌍","heading":"Global Geopolitical Tensions Will Intensify","summary":"The stalled process entrenches the rift between Russia and the West further; NATO’s continued backing of Ukraine may draw stronger Russian countermeasures and raise the risk of escalation beyond Ukraine, while narrowing room for East–West cooperation on global issues.","analogues":[],"topics":[{"id":"escalation","name":"Escalation"},{"id":"military-aid","name":"Military and political aid"}],"parties":[{"id":"russia","name":"Russia"},{"id":"the-west","name":"The West"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":5470,"end":5518,"start_utf16":5471,"end_utf16":5520,"quote":"🌍 2. Global Geopolitical Tensions Will Intensify","source_id":null},{"document_id":"peace-talks-analysis-2025-06-12","start":5519,"end":5603,"start_utf16":5521,"end_utf16":5605,"quote":"The stalled peace process further entrenches the divide between Russia and the West.","source_id":null}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportEvents: {
+        parameters: {
+            query?: {
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `label`, `url`, `date`, `date_precision`, `date_start`, `date_end`, `kind`, `title`, `summary`, `round`, `parties`, `citations`. */
+                fields?: string | null;
+                /** @description Order: `date`, `-date`; equal dates keep the article's order. */
+                sort?: components["schemas"]["EventsSort"];
+                /** @description Only items this search finds (the syntax of `/v1/search`, within this collection); the list keeps its order. */
+                q?: string | null;
+                /** @description Only items that involve this party id. A comma list means any of them. */
+                party?: string | null;
+                /** @description Only items about this topic id. A comma list means any of them. */
+                topic?: string | null;
+                /** @description Only items the briefing with this id cites (from its document). A comma list means any of them. */
+                briefing?: string | null;
+                /** @description On or after this date (`2022`, `2022-03` or `2022-03-15`); a partial date matches any item whose period overlaps it. After `to` is a 422. */
+                from?: string | null;
+                /** @description On or before this date (same forms as `from`). */
+                to?: string | null;
+                /** @description Only items dated to this precision. A comma list means any of them. */
+                date_precision?: string | null;
+                /** @description Only events of this kind. A comma list means any of them. */
+                kind?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `events`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="events-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "war-begins-2022",
+                     *           "label": "The war begins",
+                     *           "url": "/v1/events/war-begins-2022",
+                     *           "date": "2022",
+                     *           "date_precision": "year",
+                     *           "date_start": "2022-01-01",
+                     *           "date_end": "2022-12-31",
+                     *           "kind": "war",
+                     *           "title": "The war begins",
+                     *           "summary": "The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.",
+                     *           "round": null,
+                     *           "parties": [
+                     *             {
+                     *               "id": "russia",
+                     *               "name": "Russia"
+                     *             },
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 1191,
+                     *               "end": 1299,
+                     *               "start_utf16": 1191,
+                     *               "end_utf16": 1299,
+                     *               "quote": "Negotiations between Ukraine and Russia have occurred intermittently since the beginning of the war in 2022.",
+                     *               "source_id": null
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "ukraine-counteroffensive-2022",
+                     *           "label": "Ukraine’s counteroffensive",
+                     *           "url": "/v1/events/ukraine-counteroffensive-2022",
+                     *           "date": "2022",
+                     *           "date_precision": "year",
+                     *           "date_start": "2022-01-01",
+                     *           "date_end": "2022-12-31",
+                     *           "kind": "military",
+                     *           "title": "Ukraine’s counteroffensive",
+                     *           "summary": "Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",
+                     *           "round": null,
+                     *           "parties": [
+                     *             {
+                     *               "id": "ukraine",
+                     *               "name": "Ukraine"
+                     *             }
+                     *           ],
+                     *           "citations": [
+                     *             {
+                     *               "document_id": "peace-talks-analysis-2025-06-12",
+                     *               "start": 2493,
+                     *               "end": 2625,
+                     *               "start_utf16": 2493,
+                     *               "end_utf16": 2625,
+                     *               "quote": "When Ukraine performs well militarily—as it did during its 2022 counteroffensive—its leaders are less inclined to offer concessions.",
+                     *               "source_id": "foreign-affairs"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJldmVudHM6ZGF0ZSIsIjIwMjIgMDAwMDAyIiwidWtyYWluZS1jb3VudGVyb2ZmZW5zaXZlLTIwMjIiXQzr0pqC_g"
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,label,url,date,date_precision,date_start,date_end,kind,title,summary,round_id,round_name,party_ids,citation_count
+                     *     war-begins-2022,The war begins,/v1/events/war-begins-2022,2022,year,2022-01-01,2022-12-31,war,The war begins,The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.,,,russia;ukraine,1
+                     *     ukraine-counteroffensive-2022,Ukraine’s counteroffensive,/v1/events/ukraine-counteroffensive-2022,2022,year,2022-01-01,2022-12-31,military,Ukraine’s counteroffensive,"Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.",,,ukraine,1
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"id":"war-begins-2022","label":"The war begins","url":"/v1/events/war-begins-2022","date":"2022","date_precision":"year","date_start":"2022-01-01","date_end":"2022-12-31","kind":"war","title":"The war begins","summary":"The war between Russia and Ukraine begins; intermittent negotiations have taken place since then.","round":null,"parties":[{"id":"russia","name":"Russia"},{"id":"ukraine","name":"Ukraine"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":1191,"end":1299,"start_utf16":1191,"end_utf16":1299,"quote":"Negotiations between Ukraine and Russia have occurred intermittently since the beginning of the war in 2022.","source_id":null}]}
+                     *     {"id":"ukraine-counteroffensive-2022","label":"Ukraine’s counteroffensive","url":"/v1/events/ukraine-counteroffensive-2022","date":"2022","date_precision":"year","date_start":"2022-01-01","date_end":"2022-12-31","kind":"military","title":"Ukraine’s counteroffensive","summary":"Ukraine mounts its 2022 counteroffensive, which the article gives as a time when it performed well militarily.","round":null,"parties":[{"id":"ukraine","name":"Ukraine"}],"citations":[{"document_id":"peace-talks-analysis-2025-06-12","start":2493,"end":2625,"start_utf16":2493,"end_utf16":2625,"quote":"When Ukraine performs well militarily—as it did during its 2022 counteroffensive—its leaders are less inclined to offer concessions.","source_id":"foreign-affairs"}]}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportSearch: {
+        parameters: {
+            query: {
+                /** @description What to look for (see the syntax above). */
+                q: string;
+                /** @description Only hits of this collection. */
+                type?: components["schemas"]["CollectionName"] | null;
+                /** @description Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. The response is then `application/vnd.peacetalks.partial+json`: the same document with partial items. One or more of: `id`, `type`, `title`, `snippet`, `score`. */
+                fields?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `csv` (RFC 4180, UTF-8, header row) or `ndjson` (one JSON item per line). */
+                format: components["schemas"]["ExportFormat"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching item of `search`, streamed. `Content-Disposition` names the file with the data version. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="search-<version>.<format>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "type": "barriers",
+                     *           "id": "no-credible-broker",
+                     *           "title": "No neutral broker with leverage",
+                     *           "snippet": "No [[neutral]] mediator has enough leverage and credibility to enforce terms both sides could accept, and mediation attempts have yielded little beyond symbolism.\nAccording…",
+                     *           "score": 1
+                     *         },
+                     *         {
+                     *           "type": "positions",
+                     *           "id": "ukraine-neutrality-lost-legitimacy",
+                     *           "title": "Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.",
+                     *           "snippet": "Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine.\nThe invasion itself has transformed public opinion and…",
+                     *           "score": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "WyJzZWFyY2g6YTNjMmU2OWMwOWE0NzgyMCIsMCwiNDI5NDk2NzI5NjIiXaYfc3WuTQ",
+                     *       "total": 7,
+                     *       "by_type": {
+                     *         "briefings": 0,
+                     *         "implications": 0,
+                     *         "barriers": 2,
+                     *         "positions": 2,
+                     *         "rounds": 1,
+                     *         "mediators": 0,
+                     *         "events": 0,
+                     *         "people": 0,
+                     *         "parties": 0,
+                     *         "topics": 1,
+                     *         "sources": 0,
+                     *         "documents": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                    /**
+                     * @example id,type,title,snippet,score
+                     *     no-credible-broker,barriers,No neutral broker with leverage,"No [[neutral]] mediator has enough leverage and credibility to enforce terms both sides could accept, and mediation attempts have yielded little beyond symbolism.
+                     *     According…",1.0
+                     *     ukraine-neutrality-lost-legitimacy,positions,"Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.","Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine.
+                     *     The invasion itself has transformed public opinion and…",1.0
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example {"type":"barriers","id":"no-credible-broker","title":"No neutral broker with leverage","snippet":"No [[neutral]] mediator has enough leverage and credibility to enforce terms both sides could accept, and mediation attempts have yielded little beyond symbolism.\nAccording…","score":1.0}
+                     *     {"type":"positions","id":"ukraine-neutrality-lost-legitimacy","title":"Ukraine: Neutrality, once seen as a possible bridge, is no longer regarded as legitimate within Ukraine; the invasion has changed public opinion and stiffened national resolve.","snippet":"Furthermore, the idea of [[neutrality]]—once seen as a potential bridge—has lost legitimacy within Ukraine.\nThe invasion itself has transformed public opinion and…","score":1.0}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description A malformed request: an unknown or repeated query parameter, or a damaged cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/unknown-parameter",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "unknown query parameter 'colour' (this endpoint takes: cursor, limit)",
+                     *       "instance": "/v1/topics"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "no party with id 'atlantis'",
+                     *       "instance": "/v1/parties/atlantis"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is longer than 16 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/uri-too-long",
+                     *       "title": "Request-URI Too Long",
+                     *       "status": 414,
+                     *       "detail": "the URL is longer than 16384 bytes",
+                     *       "instance": "/v1/search"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter has an invalid value; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/validation",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "invalid value for limit",
+                     *       "instance": "/v1/rounds",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "Input should be less than or equal to 200",
+                     *           "type": "less_than_equal"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/overloaded",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "the server is busy; try again shortly",
+                     *       "instance": "/v1/rounds"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

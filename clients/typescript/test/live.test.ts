@@ -90,3 +90,26 @@ test("an unknown id is a 404 problem", { skip }, async () => {
     return true;
   });
 });
+
+test("items are typed exactly; exports and partial items come as text", { skip }, async () => {
+  const { data } = await client.GET("/v1/positions", { params: { query: { limit: 1 } } });
+  assert.ok(data);
+  const first = data.items[0];
+  assert.ok(first);
+  // These compile only while the client's item types are exact: a partial (`fields`) item type in the
+  // union would make every field optional. The client is typed for JSON and problem documents only.
+  const summary: string = first.summary;
+  const partyId: string = first.party.id;
+  assert.ok(summary.length > 0 && partyId.length > 0);
+  const csv = await client.GET("/v1/positions.{format}", {
+    params: { path: { format: "csv" }, query: { kind: "demand", fields: "id,party" } },
+    parseAs: "text",
+  });
+  const lines = (csv.data ?? "").trimEnd().split("\r\n");
+  assert.equal(lines[0], "id,party_id,party_name");
+  assert.ok(lines.length > 1);
+  const partial = await fetch(`${baseUrl}/v1/positions?limit=2&fields=summary`);
+  assert.equal(partial.headers.get("content-type"), "application/vnd.peacetalks.partial+json");
+  const page = (await partial.json()) as { items: object[] };
+  assert.deepEqual(page.items.map((item) => Object.keys(item)), [["summary"], ["summary"]]);
+});
