@@ -181,7 +181,7 @@ async def test_export_names_the_file_with_the_data_version(client: httpx.AsyncCl
     assert response.headers["content-disposition"] == f'attachment; filename="topics-{version[:12]}.csv"'
 
 
-@pytest.mark.parametrize("parameter", ["limit=5", "cursor=abc"])
+@pytest.mark.parametrize("parameter", ["limit=5", "cursor=abc", "count=true"])
 async def test_paging_parameters_on_an_export_are_a_400(client: httpx.AsyncClient, parameter: str) -> None:
     for url in (f"/v1/positions.csv?{parameter}", f"/v1/search.ndjson?q=russia&{parameter}"):
         response = await client.get(url)
