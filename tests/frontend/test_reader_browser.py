@@ -1,4 +1,8 @@
-"""The reader in a real browser (Debian's Chromium, headless), on SQLite and PostgreSQL.
+"""The reader in a real browser (Debian's Chromium, headless), on SQLite.
+
+On SQLite only: every response the reader gets (page, assets, API reads, the search typed here, the 404)
+is byte for byte the same on PostgreSQL, which ``test_reader_http.py`` checks on both backends, so a second
+browser run would check nothing more (it cost about 70 s).
 
 It must show every item the API has, open every quote's exact passage, stay accessible (axe-core), fit a
 375 px screen, load in at most 6 requests and 150 KB from its own origin only, and not shift after load.
@@ -18,9 +22,9 @@ import httpx
 import pytest
 
 from app.settings import PROJECT_ROOT
-from tests.conftest import BRIEFING_ID, Database
+from tests.conftest import BRIEFING_ID
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True)]
 
 DESKTOP = {"width": 1440, "height": 900}
 MOBILE = {"width": 375, "height": 812}
@@ -87,10 +91,6 @@ def open_page(browser: Any, live_server: str) -> Iterator[Opener]:
     yield open_
     for context in contexts:
         context.close()
-
-
-def _is_sqlite(shared_db: Database) -> bool:
-    return shared_db.backend == "sqlite"
 
 
 def test_every_item_of_the_briefing_is_on_the_page(open_page: Opener, briefing: dict[str, Any]) -> None:
@@ -340,9 +340,7 @@ def test_an_unknown_briefing_shows_the_problem(open_page: Opener, browser: Any, 
         context.close()
 
 
-def test_screenshots(open_page: Opener, shared_db: Database) -> None:
-    if not _is_sqlite(shared_db):
-        pytest.skip("screenshots are taken once, on SQLite")
+def test_screenshots(open_page: Opener) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shots = [("desktop", DESKTOP, "light"), ("desktop-dark", DESKTOP, "dark"), ("mobile", MOBILE, "light")]
     for name, viewport, scheme in shots:

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 
 from app.api.routers.reader import READER_HTML
-from tests.conftest import BRIEFING_ID
+from tests.conftest import BACKENDS, BRIEFING_ID, DOCUMENT_ID, SeededTemplates, make_client
 
 pytestmark = pytest.mark.anyio
 
 ASSETS = ["/static/reader/reader.css", "/static/reader/reader.js", "/static/reader/search.js"]
+# Everything the reader requests in the browser tests (tests/frontend/test_reader_browser.py): its page,
+# assets, the API reads of reader.js and search.js (the search the tests type), and an unknown briefing.
+READER_READS = [
+    "/",
+    f"/briefings/{BRIEFING_ID}",
+    *ASSETS,
+    "/v1/briefings?limit=1",
+    f"/v1/briefings/{BRIEFING_ID}",
+    f"/v1/documents/{DOCUMENT_ID}/text",
+    "/v1/briefings/no-such-briefing",
+    "/v1/search?q=Istanbul&limit=20",
+]
 
 
 @pytest.mark.parametrize("path", ["/", f"/briefings/{BRIEFING_ID}", "/briefings/anything"])
@@ -63,3 +76,24 @@ def test_modules_reach_only_the_same_origin() -> None:
         )  # no absolute URL outside comments
         assert "innerHTML" not in source
         assert "eval(" not in source
+
+
+async def test_the_reader_reads_the_same_bytes_on_both_backends(
+    seeded_templates: SeededTemplates, tmp_path: Path
+) -> None:
+    """Why the browser tests run on SQLite only: every response the reader gets there (status, type and
+    body) is the same on PostgreSQL, so the page cannot behave differently."""
+    answers: dict[str, list[tuple[str, int, str, bytes]]] = {}
+    for backend in BACKENDS:
+        (tmp_path / backend).mkdir()
+        with seeded_templates.copy(backend, tmp_path / backend) as database:
+            async with make_client(database.settings) as client:
+                answers[backend] = []
+                for path in READER_READS:
+                    response = await client.get(path, headers={"Accept-Encoding": "gzip"})
+                    kind = response.headers["content-type"]
+                    answers[backend].append((path, response.status_code, kind, response.content))
+    statuses = {path: status for path, status, _, _ in answers["sqlite"]}
+    assert statuses == {path: 404 if "no-such" in path else 200 for path in READER_READS}
+    assert len(answers["sqlite"][-1][3]) > 500  # the search finds something
+    assert answers["sqlite"] == answers["postgresql"]
