@@ -12,7 +12,10 @@ import pytest
 
 from scripts.schemathesis_run import run
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 10
+"""Per operation, in the examples and fuzzing phases (the coverage phase's cases do not depend on it): every
+operation and every check still runs, about 1,340 cases; 25 gave 1,730 cases for 33% more CPU (33.5 s
+against 25.2 s per backend, measured). ``make fuzz`` runs 500."""
 SEED = 20250612
 
 
@@ -23,7 +26,7 @@ def check_schemathesis(backend: str, database_url: str | None) -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout
     assert summary is not None
-    assert int(summary.group(1)) > 500, "too few cases ran to mean anything"
+    assert int(summary.group(1)) > 1000, "too few cases ran to mean anything"
     for phase in ("Examples", "Coverage", "Fuzzing"):
         assert f"✅ {phase}" in result.stdout, f"phase {phase} did not pass"
 
