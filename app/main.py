@@ -15,6 +15,7 @@ from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
 from app.api.export import ExportNegotiation
 from app.api.middleware.context import RequestContextMiddleware
+from app.api.middleware.dispatch import DispatchMiddleware
 from app.api.middleware.guard import RequestGuardMiddleware
 from app.api.middleware.hosts import ProblemCORSMiddleware, TrustedHostsMiddleware
 from app.api.middleware.limits import LimitsMiddleware
@@ -100,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if STATIC_DIR.is_dir():
         app.mount("/static", static, name="static")
 
-    # Innermost first: limits guard the app; the representation layer serves cached bytes before them.
+    # Innermost first: dispatch calls a resolved request's endpoint directly; limits guard the app; the
+    # representation layer serves cached bytes before them.
+    app.add_middleware(DispatchMiddleware)
     app.add_middleware(
         LimitsMiddleware, max_concurrency=settings.max_concurrency, timeout=settings.request_timeout
     )

@@ -35,7 +35,7 @@ import anyio.to_thread
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.canonical import QueryCanonicaliser
+from app.api.canonical import RESOLVED, QueryCanonicaliser, Resolved
 from app.api.middleware.response_cache import Flights, Key, ResponseCache
 from app.api.problems import ProblemType, send_problem
 
@@ -121,6 +121,12 @@ class Representation:
 
 def make_etag(body: bytes) -> bytes:
     return b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+
+
+def _given_etag(headers: Headers) -> bytes | None:
+    """The ETag the app computed itself (``app.api.middleware.dispatch``, from the same body with
+    ``make_etag``), if it sent one."""
+    return next((bytes(v) for k, v in headers if k.lower() == b"etag"), None)
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
@@ -212,21 +218,22 @@ class RepresentationMiddleware:
             await self._stream(scope, receive, send)
             return
         key: Key | None = None
-        query: str | None = None
+        resolved: Resolved | None = None
         version: str | None = None
-        if self.cache.enabled and path.startswith(self.cached_prefixes):
-            query = self.canonical(path, scope["query_string"])
-            version = await self.data_version() if query is not None else None
-            if query is not None and version is not None:
-                key = (path, query, version)
+        if path.startswith(self.cached_prefixes):
+            resolved = self.canonical(path, scope["query_string"])
+        if self.cache.enabled and resolved is not None:
+            version = await self.data_version()
+            if version is not None:
+                key = (path, resolved.query, version)
         if version is None and path not in UNVERSIONED:
             version = await self.data_version()  # uncached, it still names its data version
         if version is not None:
             scope.setdefault("state", {})["data_version"] = version[:12]  # for the access log
         if key is None:
-            representation = await self._render(scope, receive, query, version)
+            representation = await self._render(scope, receive, resolved, version)
         else:
-            representation = self.cache.get(key) or await self._render_once(key, scope, receive)
+            representation = self.cache.get(key) or await self._render_once(key, scope, receive, resolved)
         await self._respond(scope, send, representation, key)
 
     async def _stream(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -244,15 +251,17 @@ class RepresentationMiddleware:
 
         await self.app(dict(scope, method="GET", head=True), receive, headers_only)
 
-    async def _render_once(self, key: Key, scope: Scope, receive: Receive) -> Representation:
+    async def _render_once(
+        self, key: Key, scope: Scope, receive: Receive, resolved: Resolved | None
+    ) -> Representation:
         """Render, unless a render of the same key is under way: then wait for its outcome."""
         flight = self.flights.join(key)
         if flight is not None:
             shared = await asyncio.shield(flight)
-            return shared if shared is not None else await self._render(scope, receive, key[1], key[2])
+            return shared if shared is not None else await self._render(scope, receive, resolved, key[2])
         outcome = None
         try:
-            representation = await self._render(scope, receive, key[1], key[2])
+            representation = await self._render(scope, receive, resolved, key[2])
             if await self.data_version() == key[2]:  # otherwise a re-seed overlapped: keep nothing
                 outcome = representation
                 if representation.status in CACHEABLE_STATUSES:
@@ -262,16 +271,17 @@ class RepresentationMiddleware:
             self.flights.land(key, outcome)
 
     async def _render(
-        self, scope: Scope, receive: Receive, query: str | None, version: str | None
+        self, scope: Scope, receive: Receive, resolved: Resolved | None, version: str | None
     ) -> Representation:
-        """Run the app (a HEAD runs as a GET, with the canonical query when there is one) and collect
-        its whole response, stamped with the data version it was made from."""
+        """Run the app (a HEAD runs as a GET, with the canonical query and the resolved route when there
+        are) and collect its whole response, stamped with the data version it was made from."""
         # The app always renders the full representation: conditional requests are answered here, from
-        # the ETag computed on the body.
+        # the ETag of the body (computed here, or by the dispatch layer off the event loop).
         inner_headers = [(k, v) for k, v in scope["headers"] if k not in _CONDITIONAL]
         inner_scope = dict(scope, method="GET", headers=inner_headers)
-        if query is not None:
-            inner_scope["query_string"] = query.encode("ascii")
+        if resolved is not None:
+            inner_scope["query_string"] = resolved.query.encode("ascii")
+            inner_scope[RESOLVED] = resolved
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -289,7 +299,7 @@ class RepresentationMiddleware:
         etag = None
         names = {k for k, _ in headers}
         if status == 200:
-            etag = make_etag(body)
+            etag = _given_etag(start.get("headers", [])) or make_etag(body)
             headers.append((b"etag", etag))
             if b"cache-control" not in names:
                 headers.append((b"cache-control", self.cache_control))
