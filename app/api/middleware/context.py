@@ -6,7 +6,7 @@ data_version (the data set the answer came from; null when the response did not 
 from __future__ import annotations
 
 import logging
-import os
+import random
 import re
 import time
 
@@ -116,7 +116,9 @@ class RequestContextMiddleware:
         for key, value in scope["headers"]:
             if key == b"x-request-id" and _VALID_REQUEST_ID.match(value):
                 return bytes(value).decode("ascii")
-        return os.urandom(16).hex()
+        # 128 random bits from the process's generator (reseeded in each forked worker): an id needs to be
+        # unique, not unpredictable, and os.urandom is a system call per request.
+        return f"{random.getrandbits(128):032x}"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import ProblemType, problem_response, send_problem
 
@@ -61,7 +61,14 @@ class TrustedHostsMiddleware:
 
 class ProblemCORSMiddleware(CORSMiddleware):
     """Starlette's CORS, with a refused preflight answered as a problem document that says what was
-    refused and what is allowed."""
+    refused and what is allowed. A request without ``Origin`` (every non-browser client) takes a short
+    path with the same outcome as Starlette's: nothing but ``Vary: Origin`` added to the response."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not any(key == b"origin" for key, _ in scope["headers"]):
+            await self.app(scope, receive, _varying_on_origin(send))
+            return
+        await super().__call__(scope, receive, send)
 
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
@@ -83,3 +90,22 @@ class ProblemCORSMiddleware(CORSMiddleware):
             instance=None,
             headers=headers,
         )
+
+
+def _varying_on_origin(send: Send) -> Send:
+    """``send`` with ``Origin`` added to the response's ``Vary`` (one header, as Starlette writes it)."""
+
+    async def send_varying(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            at = [i for i, (key, _) in enumerate(headers) if key.lower() == b"vary"]
+            if not at:
+                headers.append((b"vary", b"Origin"))
+            else:
+                joined = b", ".join([*(headers[i][1] for i in at), b"Origin"])
+                headers[at[0]] = (b"vary", joined)
+                headers = [h for i, h in enumerate(headers) if i not in at[1:]]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_varying
