@@ -11,8 +11,10 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import orjson
+from starlette.requests import Request
 
 _CHECKSUM_KEY = b"peacetalks-cursor-v1"
 _CHECKSUM_BYTES = 6
@@ -63,3 +65,13 @@ def decode_cursor(token: str, *, sort: str) -> Cursor:
             )
         raise InvalidCursorError(f"cursor was made for '{':'.join(made)}', not '{':'.join(wanted)}'")
     return Cursor(sort=cursor_sort, key=key, id=item_id)
+
+
+def next_link(request: Request, next_cursor: str) -> str:
+    """The ``Link`` header to the next page: this request's URL with its ``cursor`` replaced, as
+    ``request.url.include_query_params(cursor=…)`` writes it, without building URL objects."""
+    query = request.scope.get("query_string", b"").decode()
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
+    pairs.append(("cursor", next_cursor))
+    path = request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    return f'<{path}?{urlencode(pairs)}>; rel="next"'

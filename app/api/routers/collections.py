@@ -30,7 +30,7 @@ from app.api.fields import (
 )
 from app.api.fields import select as select_fields
 from app.api.openapi import PROBLEM_RESPONSES
-from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor
+from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor, next_link
 from app.api.problems import ProblemError, ProblemType
 from app.db import facets, filters, listing
 from app.db.collections import COLLECTIONS, SlugParam
@@ -71,8 +71,7 @@ def page_response(
         return json_response({"items": items, "next_cursor": None, **(extra or {})}, media_type=media_type)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
-    url = request.url.include_query_params(cursor=next_cursor)
-    headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+    headers = {"Link": next_link(request, next_cursor)}
     payload = {"items": items, "next_cursor": next_cursor, **(extra or {})}
     return json_response(payload, headers=headers, media_type=media_type)
 
@@ -95,8 +94,7 @@ def stored_page_response(
         return Response(b'{"items":' + items + b',"next_cursor":null' + tail, media_type=media_type)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
-    url = request.url.include_query_params(cursor=next_cursor)
-    headers = {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+    headers = {"Link": next_link(request, next_cursor)}
     body = b'{"items":' + items + b',"next_cursor":' + orjson.dumps(next_cursor) + tail
     return Response(body, media_type=media_type, headers=headers)
 
