@@ -8,7 +8,7 @@ along; a detail is one primary-key read of ``representations``. ``app.db.readmod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
+    Integer,
     Select,
     Table,
     bindparam,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from app.db import statements
 from app.db.models import Base, Briefing, Document, Representation, table_of
 
 Row = dict[str, Any]
@@ -201,11 +203,32 @@ def list_page(
     sort: SortKey,
     after: tuple[Any, str] | None,
     limit: int,
+    where_key: Hashable | None = None,
 ) -> tuple[list[bytes], tuple[Any, str] | None]:
     """One page of items (their stored JSON) after the keyset position ``after``; also the position of
-    the page's last item when there is a next page. One statement (``filtered_select``)."""
-    statement = filtered_select(spec, where=where, sort=sort, after=after)
-    rows = connection.execute(statement.limit(limit + 1)).all()
+    the page's last item when there is a next page. One statement: ``filtered_select`` with a limit, the
+    seek and the limit as bound parameters.
+
+    ``where_key``: what the ``where`` clauses are a function of (the filters' values); given, the
+    statement is compiled once per key and run on the driver's cursor (``app.db.statements``)."""
+
+    def build() -> Select[Any]:
+        key_column = _column(spec.table, sort.column)
+        id_column = _column(spec.table, "id")
+        statement = _ordered_page(spec, sort).where(*where)
+        if after is not None:
+            position = tuple_(key_column, id_column)
+            bound = tuple_(
+                bindparam("after_key", type_=key_column.type), bindparam("after_id", type_=id_column.type)
+            )
+            statement = statement.where(position < bound if sort.descending else position > bound)
+        return statement.limit(bindparam("page_limit", type_=Integer()))
+
+    values: dict[str, Any] = {"page_limit": limit + 1}
+    if after is not None:
+        values |= {"after_key": after[0], "after_id": after[1]}
+    key = None if where_key is None else (spec.name, sort.name, after is not None, where_key)
+    rows = statements.fetch(connection, key, build, values)
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -361,7 +361,13 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
         with kwargs["engine"].connect() as connection:
             where = filter_clauses(connection, spec, values, q=kwargs["q"])
             bodies, next_position = listing.list_page(
-                connection, spec, where=where, sort=sort, after=after, limit=kwargs["limit"]
+                connection,
+                spec,
+                where=where,
+                sort=sort,
+                after=after,
+                limit=kwargs["limit"],
+                where_key=(tuple(sorted(values.items())), kwargs["q"]),
             )
             extra = _counts(connection, spec, values, kwargs["q"], kwargs["count"], kwargs.get("facet"))
         if kwargs["fields"] is not None:
