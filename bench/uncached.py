@@ -7,6 +7,11 @@ page about 50 pages deep and the whole briefing; then Datasette 0.65.5 ``--immut
 file with the same two list pages (``positions.json?_size=50`` and ``?party_id=…&_size=50``). Prints
 the table, the ratios against Datasette and p50(largest)/p50(smallest), and writes
 ``bench/work/uncached.json``.
+
+``python -m bench.uncached --pairs N [ROWS]``: on a shared machine, where one sequential run compares
+servers measured minutes apart, the two list pages alternately on ours and on Datasette (both started
+once, on the largest file), N rounds; prints each pair and the median ratios of req/s and of server CPU
+time per request; writes ``bench/work/uncached-pairs.json``.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import contextlib
 import json
 import os
 import sqlite3
+import statistics
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from bench import run
+from bench.cache import cpu_seconds
 from scripts.harness.wrk import ensure_wrk
 
 CONNECTIONS = 16
@@ -99,5 +106,63 @@ def main(sizes: tuple[int, ...]) -> int:
     return 0
 
 
+def measured(url: str, pid: int, server: str, rows: int, endpoint: str) -> dict[str, float]:
+    before = cpu_seconds(pid)
+    result = run.wrk(url, server=server, variant="pairs", rows=rows, endpoint=endpoint)
+    cpu = cpu_seconds(pid) - before
+    return {"rps": result.rps, "cpu_us_per_request": round(cpu / max(result.requests, 1) * 1e6, 1)}
+
+
+def pairs(rows: int, rounds: int) -> int:
+    run.WORK.mkdir(parents=True, exist_ok=True)
+    run.WRK_CONNECTIONS = CONNECTIONS
+    ensure_wrk()
+    peer_python = run.ensure_peer_venv()
+    db = run.ensure_synthetic(rows)[0]
+    party = busiest_party(db)
+    off = {"BRIEFING_RESPONSE_CACHE_ENTRIES": "0", "BRIEFING_RESPONSE_CACHE_BYTES": "0"}
+    mine = {"list": "/v1/positions?limit=50", "filtered": f"/v1/positions?party={party}&limit=50"}
+    theirs = {
+        "list": f"/{db.stem}/positions.json?_size=50",
+        "filtered": f"/{db.stem}/positions.json?party_id={party}&_size=50",
+    }
+    command = run.datasette_command(peer_python, db)
+    results: list[dict[str, object]] = []
+    with (
+        run.our_app(db, f"pairs-{rows}", **off) as ours,
+        run.serving("datasette-pairs", command, dict(os.environ), "/-/versions.json") as peer,
+    ):
+        run.warm(ours.base_url, list(mine.values()), times=5)
+        run.warm(peer.base_url, list(theirs.values()), times=5)
+        for round_ in range(rounds):
+            for endpoint in mine:
+                a = measured(ours.base_url + mine[endpoint], ours.pid, "ours", rows, endpoint)
+                b = measured(peer.base_url + theirs[endpoint], peer.pid, "datasette", rows, endpoint)
+                pair = {
+                    "round": round_,
+                    "endpoint": endpoint,
+                    "ours": a,
+                    "datasette": b,
+                    "rps_ratio": round(a["rps"] / b["rps"], 2),
+                    "cpu_ratio": round(b["cpu_us_per_request"] / a["cpu_us_per_request"], 2),
+                    "load": round(os.getloadavg()[0], 1),
+                }
+                print(json.dumps(pair))
+                results.append(pair)
+    medians = {
+        f"{endpoint}_{kind}": statistics.median(
+            float(str(r[kind])) for r in results if r["endpoint"] == endpoint
+        )
+        for endpoint in mine
+        for kind in ("rps_ratio", "cpu_ratio")
+    }
+    print("median ratios: " + ", ".join(f"{k}={v}" for k, v in medians.items()))
+    out = {"rows": rows, "rounds": rounds, "pairs": results, "medians": medians}
+    (run.WORK / "uncached-pairs.json").write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--pairs"]:
+        raise SystemExit(pairs(int(sys.argv[3]) if len(sys.argv) > 3 else 100_000, int(sys.argv[2])))
     raise SystemExit(main(tuple(int(a) for a in sys.argv[1:]) or (1_000, 100_000)))
