@@ -94,7 +94,8 @@ class SQLiteVersionReader(LoadTime):
         self.start_lock = threading.Lock()
 
     def signature(self) -> Signature:
-        return tuple(_file_state(f) for f in self.files)
+        database, wal = self.files
+        return (_file_state(database), _file_state(wal))
 
     async def __call__(self) -> str | None:
         if not self.started:

@@ -39,6 +39,11 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+_SECURITY_AND_CSP = {
+    csp: [*SECURITY_HEADERS, (b"content-security-policy", csp)] for csp in (JSON_CSP, DOCS_CSP, READER_CSP)
+}
+
+
 class RequestContextMiddleware:
     def __init__(
         self,
@@ -60,16 +65,14 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 0
         size = 0
-        csp = self._csp(scope["path"])
+        added = [*_SECURITY_AND_CSP[self._csp(scope["path"])], (b"x-request-id", request_id.encode())]
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, size
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                headers += SECURITY_HEADERS
-                headers.append((b"content-security-policy", csp))
-                headers.append((b"x-request-id", request_id.encode()))
+                headers += added
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
