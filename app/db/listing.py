@@ -250,10 +250,10 @@ def _detail_statement() -> Select[Any]:
 
 def get_body(connection: Connection, spec: CollectionSpec, item_id: str) -> bytes | None:
     """An item's detail as served (one primary-key read), or None."""
-    body = connection.execute(
-        _detail_statement(), {"collection": spec.name, "item_id": item_id}
-    ).scalar_one_or_none()
-    return None if body is None else bytes(body)
+    rows = statements.fetch(
+        connection, "detail", _detail_statement, {"collection": spec.name, "item_id": item_id}
+    )
+    return bytes(rows[0][0]) if rows else None
 
 
 def briefing_with_text(connection: Connection, briefing_id: str) -> bytes | None:
