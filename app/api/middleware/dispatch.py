@@ -128,6 +128,8 @@ class DispatchMiddleware:
         headers = response.raw_headers if etag is None else [*response.raw_headers, (b"etag", etag)]
         await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": bytes(response.body)})
+        if response.background is not None:
+            await response.background()
 
 
 def _handler_for(scope: Scope, exc: Exception) -> Callable[[Request, Exception], Awaitable[Response]] | None:
