@@ -55,6 +55,10 @@ def plan_for(route: APIRoute) -> Plan | None:
         return None
     if dependant.background_tasks_param_name or dependant.response_param_name:
         return None
+    if dependant.http_connection_param_name or dependant.websocket_param_name:
+        return None
+    if dependant.security_scopes_param_name:
+        return None
     dependencies: list[tuple[str, Dependency]] = []
     for sub in dependant.dependencies:
         if sub.call is reject_unknown_query:
