@@ -219,10 +219,11 @@ def list_page(
         if after is not None:
             position = tuple_(key_column, id_column)
             bound = tuple_(
-                bindparam("after_key", type_=key_column.type), bindparam("after_id", type_=id_column.type)
+                bindparam("after_key", after[0], type_=key_column.type),
+                bindparam("after_id", after[1], type_=id_column.type),
             )
             statement = statement.where(position < bound if sort.descending else position > bound)
-        return statement.limit(bindparam("page_limit", type_=Integer()))
+        return statement.limit(bindparam("page_limit", limit + 1, type_=Integer()))
 
     values: dict[str, Any] = {"page_limit": limit + 1}
     if after is not None:

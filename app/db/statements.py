@@ -10,9 +10,10 @@ driver's cursor, within the connection's transaction (begun first, so that later
 request share its snapshot).
 
 The key must determine everything but ``values``: the caller includes whatever the statement's shape and
-its fixed parameters depend on. Statements needing SQLAlchemy at execution time (expanding ``IN``
-parameters, values rendered into the SQL) are run through SQLAlchemy, as is everything while a listener
-watches the engine's executions (the query-plan tests capture each statement that way).
+its fixed parameters depend on; an expanding ``IN`` is rendered with one parameter per value. Statements
+needing SQLAlchemy at execution time (values rendered into the SQL, or converted per ``IN`` value) are run
+through SQLAlchemy, as is everything while a listener watches the engine's executions (the query-plan tests
+capture each statement that way).
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ class Prepared:
     @classmethod
     def of(cls, statement: Any, dialect: Dialect) -> Prepared | None:
         compiled = statement.compile(dialect=dialect)
-        if compiled.literal_execute_params or compiled.post_compile_params:
+        if compiled.literal_execute_params:
             return None
-        if any(bind.expanding for bind in compiled.binds.values()):
-            return None
+        if compiled.post_compile_params:  # expanding IN: its values are fixed, so part of the key
+            if any(bind.type._cached_bind_processor(dialect) for bind in compiled.post_compile_params):
+                return None
+            compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         processors = dict(compiled._bind_processors)
         fixed = {
             name: processors[name](value) if name in processors else value
