@@ -4,8 +4,8 @@ Representations are rendered from the loader-shaped rows (``app.seed.rows``) as 
 the collections' declarations (references, links and citations embedded, fields in the schema's order),
 and stored in ``representations`` in the same transaction: readers see the old data set with its
 representations or the new one with its own, never a mix. ``briefing seed`` renders its plan's rows
-(``render_plan``); ``briefing synth`` streams its rows through the same ``ReadModel``. Requests only
-read the stored bytes.
+(``render_plan``); ``briefing synth`` feeds the same ``ReadModel`` item by item. The whole briefings are
+composed last, from the rows already stored (``whole_briefings``). Requests only read the stored bytes.
 """
 
 from __future__ import annotations
@@ -15,12 +15,24 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import orjson
+from sqlalchemy import Connection, Select, bindparam, select
 
 from app.db.briefing import CITING, Cited, compose
 from app.db.collections import BY_NAME, COLLECTIONS
 from app.db.facets import Tally, rows_of
 from app.db.listing import DETAIL, LIST, CollectionSpec, LinkField, RefField
-from app.db.models import Party, Topic, table_of
+from app.db.models import (
+    Briefing,
+    Citation,
+    Document,
+    Party,
+    Person,
+    PersonLink,
+    Representation,
+    Section,
+    Topic,
+    table_of,
+)
 from app.domain.utf16 import Utf16Offsets
 
 Row = dict[str, Any]
@@ -29,7 +41,6 @@ Emit = Callable[[Row], None]
 LINK_TABLES = frozenset(table_of(link.link).name for spec in COLLECTIONS for link in spec.links) | {
     "person_links"
 }
-_CITING = frozenset(CITING)
 
 
 def expected_rows(counts: Mapping[str, int]) -> int:
@@ -77,7 +88,10 @@ def _citations(rows: list[Row], offsets: Mapping[str, Utf16Offsets]) -> list[Row
 
 class ReadModel:
     """Renders items as their rows arrive (targets of references before the items that refer to them,
-    as the loader orders collections), then each whole briefing in ``finish``."""
+    as the loader orders collections), then each collection's tally in ``finish``. It keeps only what
+    references embed (the names of parties, topics, people, rounds, documents), each document's UTF-16
+    offsets and the tallies, never the rendered items: whole briefings are composed afterwards from the
+    stored rows (``whole_briefings``), so memory does not grow with the items."""
 
     def __init__(self, emit: Emit) -> None:
         self.emit = emit
@@ -85,10 +99,6 @@ class ReadModel:
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         self.label_field = _labels()
         self.plans = {spec.name: _ItemPlan(spec) for spec in COLLECTIONS}
-        self.cited: dict[str, dict[str, list[Cited]]] = defaultdict(lambda: defaultdict(list))
-        self.lookup: dict[str, dict[str, tuple[Any, bytes]]] = defaultdict(dict)
-        self.briefings: list[tuple[Row, list[Row], list[Row]]] = []
-        self.sections: dict[str, list[Row]] = defaultdict(list)
         self.offsets: dict[str, Utf16Offsets] = {}
         self.tallies = {spec.name: Tally(spec) for spec in COLLECTIONS}
 
@@ -99,63 +109,24 @@ class ReadModel:
     def item(self, collection: str, row: Row, links: Mapping[str, list[Row]], citations: list[Row]) -> None:
         """Render one item from its row, its link rows (by link table) and its citation rows."""
         plan = self.plans[collection]
-        spec = plan.spec
         item_id = row["id"]
         self.tallies[collection].add(row, links)
         if collection in self.label_field:
             self.labels[collection][item_id] = row[self.label_field[collection]]
         if collection == "documents":  # documents come before the items that cite them
             self.offsets[item_id] = Utf16Offsets(row["text"])
-        shown = _citations(citations, self.offsets)
-        item = plan.render(row, links, shown, self.labels)
+        item = plan.render(row, links, _citations(citations, self.offsets), self.labels)
         if plan.list_fields != plan.detail_fields:
-            listed = {name: item[name] for name in plan.list_fields}
-            body = orjson.dumps(listed)
-            if collection != "briefings":
+            body = orjson.dumps({name: item[name] for name in plan.list_fields})
+            if collection != "briefings":  # a briefing's detail is its whole briefing
                 self._store(collection, item_id, DETAIL, orjson.dumps(item))
         else:
-            listed, body = item, orjson.dumps(item)
+            body = orjson.dumps(item)
         self._store(collection, item_id, LIST, body)
-        key = row[spec.sorts[0].column]
-        if collection in ("documents", "parties", "topics"):
-            self.lookup[collection][item_id] = (key, body)
-        if collection == "briefings":
-            self.briefings.append((row, links.get("person_links", []), shown))
-        elif collection in _CITING:
-            entry = Cited(
-                key,
-                item_id,
-                body,
-                listed.get("party"),
-                listed.get("category"),
-                listed.get("name"),
-                _ids(listed, plan.party_fields),
-                _ids(listed, plan.topic_fields),
-            )
-            for document_id in dict.fromkeys(c["document_id"] for c in citations):
-                self.cited[document_id][collection].append(entry)
-
-    def section(self, row: Row) -> None:
-        self.sections[row["briefing_id"]].append(row)
 
     def finish(self) -> int:
-        """Render every whole briefing; return how many representations were written in all."""
-        for row, people, takeaway in self.briefings:
-            whole = compose(
-                row,
-                document=self.lookup["documents"][row["document_id"]][1],
-                cited=self.cited.get(row["document_id"], {}),
-                parties=self.lookup["parties"],
-                topics=self.lookup["topics"],
-                sections=self.sections.get(row["id"], []),
-                takeaway=takeaway,
-                offsets=self.offsets[row["document_id"]],
-                people=[
-                    {"id": link["person_id"], "name": self.labels["people"][link["person_id"]]}
-                    for link in sorted(people, key=lambda link: link["ordinal"])
-                ],
-            )
-            self._store("briefings", row["id"], DETAIL, whole)
+        """Render every collection's tally; return how many representations were written in all (the
+        whole briefings follow, from the stored rows: ``whole_briefings``)."""
         for collection, tally in self.tallies.items():
             for item_id, variant, body in tally.render(self.labels):
                 self._store(collection, item_id, variant, body)
@@ -279,52 +250,9 @@ def _ordinal(row: Row) -> int:
     return value
 
 
-class ItemStream:
-    """Feeds a ``ReadModel`` from a stream of ``(table, row)`` in which each item's rows are contiguous
-    (its link rows and citations just before or after its own row), as the generators write them."""
-
-    def __init__(self, model: ReadModel) -> None:
-        self.model = model
-        self.pending: dict[tuple[str, str], list[Any]] = {}
-        self.current: tuple[str, str] | None = None
-        self.entry: list[Any] = []
-
-    def _entry(self, key: tuple[str, str]) -> list[Any]:
-        entry = self.pending.get(key)
-        if entry is None:
-            entry = self.pending[key] = [None, defaultdict(list), []]
-        return entry
-
-    def add(self, table: str, row: Row) -> None:
-        if table in LINK_TABLES or table == "citations":
-            key = (row["collection"], row["item_id"])
-            entry = self.entry if key == self.current else self._entry(key)
-            if table == "citations":
-                entry[2].append(row)
-            else:
-                entry[1][table].append(row)
-        elif table in BY_NAME:
-            key = (table, row["id"])
-            if self.pending:
-                self._flush(keep=key)
-            self.entry = self._entry(key)
-            self.entry[0] = row
-            self.current = key
-        elif table == "sections":
-            self.model.section(row)
-
-    def _flush(self, keep: tuple[str, str] | None = None) -> None:
-        for key in [k for k, entry in self.pending.items() if entry[0] is not None and k != keep]:
-            row, links, citations = self.pending.pop(key)
-            self.model.item(key[0], row, links, citations)
-
-    def finish(self) -> int:
-        self._flush()
-        return self.model.finish()
-
-
 def render_plan(rows: Mapping[str, list[Row]], emit: Emit) -> int:
-    """Render the representations of a seed plan's rows (``LoadPlan.rows``); return how many."""
+    """Render the items and tallies of a seed plan's rows (``LoadPlan.rows``); return how many
+    representations. The whole briefings follow once these are stored (``whole_briefings``)."""
     links: dict[tuple[str, str], dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for table in LINK_TABLES:
         for row in rows.get(table, ()):
@@ -337,11 +265,117 @@ def render_plan(rows: Mapping[str, list[Row]], emit: Emit) -> int:
         for row in rows[collection]:
             key = (collection, row["id"])
             model.item(collection, row, links.get(key, {}), citations.get(key, []))
-    for row in rows.get("sections", ()):
-        model.section(row)
     return model.finish()
 
 
 def _load_order(rows: Mapping[str, list[Row]]) -> Iterator[str]:
     """Collections in the order the plan holds them (targets of references first)."""
     return (table for table in rows if table in BY_NAME)
+
+
+def whole_briefings(connection: Connection, emit: Emit) -> int:
+    """Compose every whole briefing from the rows already stored in this transaction (the items' list
+    representations, the citations, sections and photo people), one briefing at a time; return how many.
+    Memory holds one briefing's items, however large the data set."""
+    reps, cites = table_of(Representation), table_of(Citation)
+    plans = {name: _ItemPlan(BY_NAME[name]) for name in CITING}
+    lookups = {name: _lookup(connection, name) for name in ("parties", "topics")}
+    documents = select(reps.c.body).where(
+        reps.c.collection == "documents", reps.c.variant == LIST, reps.c.item_id == bindparam("document_id")
+    )
+    texts = select(table_of(Document).c.text).where(table_of(Document).c.id == bindparam("document_id"))
+    sections = select(table_of(Section)).where(table_of(Section).c.briefing_id == bindparam("briefing_id"))
+    takeaway = select(cites).where(
+        cites.c.collection == "briefings", cites.c.item_id == bindparam("briefing_id")
+    )
+    links, people = table_of(PersonLink), table_of(Person)
+    photo_people = (
+        select(people.c.id, people.c.name)
+        .join(links, links.c.person_id == people.c.id)
+        .where(links.c.collection == "briefings", links.c.item_id == bindparam("briefing_id"))
+        .order_by(links.c.ordinal)
+    )
+    cited_statements = {name: _cited_statement(name) for name in CITING}
+    count = 0
+    for row in connection.execute(
+        select(table_of(Briefing)).order_by(table_of(Briefing).c.ordinal)
+    ).mappings():
+        briefing, document_id = dict(row), row["document_id"]
+        offsets = Utf16Offsets(connection.execute(texts, {"document_id": document_id}).scalar_one())
+        cited_rows = [dict(c) for c in connection.execute(takeaway, {"briefing_id": row["id"]}).mappings()]
+        docs = {c["document_id"] for c in cited_rows}
+        cited = {
+            name: [
+                _cited(plans[name], body, key, item_id)
+                for body, key, item_id in connection.execute(statement, {"document_id": document_id})
+            ]
+            for name, statement in cited_statements.items()
+        }
+        whole = compose(
+            briefing,
+            document=bytes(connection.execute(documents, {"document_id": document_id}).scalar_one()),
+            cited=cited,
+            parties=lookups["parties"],
+            topics=lookups["topics"],
+            sections=[dict(s) for s in connection.execute(sections, {"briefing_id": row["id"]}).mappings()],
+            takeaway=_citations(
+                cited_rows, {d: _offsets(connection, texts, d, document_id, offsets) for d in docs}
+            ),
+            offsets=offsets,
+            people=[
+                {"id": p.id, "name": p.name}
+                for p in connection.execute(photo_people, {"briefing_id": row["id"]})
+            ],
+        )
+        emit({"collection": "briefings", "item_id": row["id"], "variant": DETAIL, "body": whole})
+        count += 1
+    return count
+
+
+def _offsets(
+    connection: Connection, texts: Select[Any], document_id: str, home: str, offsets: Utf16Offsets
+) -> Utf16Offsets:
+    """The UTF-16 offsets of a document a takeaway cites (its briefing's own, already made, or another)."""
+    if document_id == home:
+        return offsets
+    return Utf16Offsets(connection.execute(texts, {"document_id": document_id}).scalar_one())
+
+
+def _cited_statement(name: str) -> Select[Any]:
+    """The list representation, sort key and id of every item of ``name`` citing one document."""
+    spec, reps, cites = BY_NAME[name], table_of(Representation), table_of(Citation)
+    table = spec.table
+    citing = select(cites.c.item_id).where(
+        cites.c.document_id == bindparam("document_id"), cites.c.collection == name
+    )
+    return select(reps.c.body, table.c[spec.sorts[0].column], table.c.id).where(
+        table.c.id.in_(citing),
+        reps.c.collection == name,
+        reps.c.variant == LIST,
+        reps.c.item_id == table.c.id,
+    )
+
+
+def _cited(plan: _ItemPlan, body: bytes, key: Any, item_id: str) -> Cited:
+    body = bytes(body)
+    listed = orjson.loads(body)
+    return Cited(
+        key,
+        item_id,
+        body,
+        listed.get("party"),
+        listed.get("category"),
+        listed.get("name"),
+        _ids(listed, plan.party_fields),
+        _ids(listed, plan.topic_fields),
+    )
+
+
+def _lookup(connection: Connection, name: str) -> dict[str, tuple[Any, bytes]]:
+    """Every item of ``name`` (parties, topics: few) by id: its sort key and list representation."""
+    spec, reps = BY_NAME[name], table_of(Representation)
+    table = spec.table
+    statement = select(table.c.id, table.c[spec.sorts[0].column], reps.c.body).where(
+        reps.c.collection == name, reps.c.variant == LIST, reps.c.item_id == table.c.id
+    )
+    return {item_id: (key, bytes(body)) for item_id, key, body in connection.execute(statement)}

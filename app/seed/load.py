@@ -69,6 +69,10 @@ def _replace_all(connection: Connection, plan: LoadPlan) -> None:
     written = readmodel.render_plan(plan.rows, representations.append)
     if representations:
         connection.execute(insert(Representation), representations)
+    representations = []
+    written += readmodel.whole_briefings(connection, representations.append)
+    if representations:
+        connection.execute(insert(Representation), representations)
     if written != plan.counts()["representations"]:  # raising rolls the whole seed back
         raise RuntimeError(f"read model has {written} rows, not {plan.counts()['representations']}")
     connection.execute(

@@ -9,7 +9,6 @@ import hashlib
 import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from app.seed import search_entries
 from app.seed.errors import SeedError, SeedProblem
 from app.seed.provenance import QuoteNotFoundError, locate, not_found
 from app.seed.read import seed_file_name
-from app.seed.rows import date_columns, link_rows, search_row
+from app.seed.rows import item_links, item_row, link_rows, search_row
 from app.seed.schema import CitationSeed, SeedFiles
 from app.seed.suggest import unknown_reference
 
@@ -289,32 +288,22 @@ class _Planner:
             self.problem("briefings", f"{path}.sections", "section ids must be unique")
 
     def items(self, spec: CollectionSpec) -> None:
-        """Rows of one collection, derived from its declaration: the columns its seed model names (enum
-        members as their values), its references checked into their columns, its dates, its links, its
-        citations located in the document, and its searchable text."""
-        table = spec.table
-        refs = {ref.column: ref for ref in spec.refs}
-        dated = "date_sort" in table.c
+        """Rows of one collection, derived from its declaration (``app.seed.rows.item_row``): its columns,
+        its references checked, its dates, its links checked, its citations located in the document, and
+        its searchable text."""
         for i, item in enumerate(getattr(self.seeds, spec.name)):
             path = f"{spec.name}[{i}]"
-            fields = type(item).model_fields
-            row: Row = {"id": item.id, "ordinal": i}
-            for column in table.columns:
-                name = column.name
-                if name in refs:
-                    ref = refs[name]
-                    target = table_of(ref.target).name
-                    row[name] = self.ref(spec.name, f"{path}.{ref.name}", target, getattr(item, ref.name))
-                elif name not in row and name in fields:
-                    row[name] = _column_value(getattr(item, name))
-            if dated:
-                row.update(date_columns(item.partial_date, i))
+            row = item_row(spec, item, i)
+            for ref in spec.refs:
+                self.ref(spec.name, f"{path}.{ref.name}", table_of(ref.target).name, row[ref.column])
             self.plan.add(spec.name, row)
             for link in spec.links:
-                target = table_of(link.target).name
-                values = self.refs(spec.name, f"{path}.{link.name}", target, getattr(item, link.name))
-                extra = {"role": link.role} if link.role is not None else {}
-                self.link(str(table_of(link.link).name), link.column, spec.name, item.id, values, **extra)
+                self.refs(
+                    spec.name, f"{path}.{link.name}", table_of(link.target).name, getattr(item, link.name)
+                )
+            for table, rows in item_links(spec, item):
+                for link_row in rows:
+                    self.plan.add(table, link_row)
             quotes = self.cite(spec.name, item.id, f"{path}.citations", item.citations) if spec.cited else []
             title, *parts = SEARCH_TEXT[spec.name](item, self.names["parties"], quotes)
             self.searchable(spec.name, item.id, title or "", *parts)
@@ -338,14 +327,6 @@ class _Planner:
             default=str,
         )
         return hashlib.sha256(payload).hexdigest()
-
-
-def _column_value(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return list(value)
-    return value
 
 
 SearchText = Callable[[Any, Mapping[str, str], list[str]], tuple[str | None, ...]]

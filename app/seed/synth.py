@@ -1,10 +1,16 @@
 """A deterministic synthetic data set for scale tests and benchmarks, written to a NEW SQLite file.
 
 ``write_synthetic(rows=N, out=PATH, random_seed=S)`` builds the schema with the project's Alembic
-migrations, then fills every table with rows of the same shapes the seed loader produces
-(``app.seed.plan``): documents with text, the twelve collections, citations whose ``start``/``end`` point
-into the synthetic documents (``text[start:end] == quote``), topic/party/person/round links and search
-entries, then rebuilds the full-text index and stores the data set's version.
+migrations, then fills every table with rows of the shapes the seed loader produces, through the same
+code: the items of every collection are seed items (the models of ``app.seed.schema``) whose fields are
+drawn from their declarations (``app.db.collections``: references and links pick ids of their target
+collections, enum fields a member, dates a partial date of mixed precision), turned into rows by
+``app.seed.rows`` as the loader turns the seed files, with citations whose ``start``/``end`` point into
+the synthetic documents (``text[start:end] == quote``) and search entries (``app.seed.plan.SEARCH_TEXT``).
+The read model is rendered as the rows are written (``app.db.readmodel``); the whole briefings are
+composed from the stored rows at the end, so memory stays flat however many rows are asked for. A new
+collection needs nothing here beyond, perhaps, its size (``SIZES``). Documents and briefings are the
+exceptions: their text, sections and photo are built here.
 
 It is unmistakably synthetic: document and briefing titles start with ``[SYNTHETIC]``, the data set's
 ``counts`` carry ``"synthetic": 1`` and its version is ``sha256("synthetic:{rows}:{random_seed}")``.
@@ -26,322 +32,119 @@ import json
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+import types
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, insert
 
 from app.db import migrate, readmodel, search_index
-from app.db.models import Base, Dataset
+from app.db.collections import COLLECTIONS
+from app.db.listing import CollectionSpec
+from app.db.models import Base, Dataset, table_of
 from app.domain.dates import PartialDate
-from app.domain.vocab import (
-    BarrierCategory,
-    DatePrecision,
-    EventKind,
-    MediatorRole,
-    PartyKind,
-    PositionHolder,
-    PositionKind,
-    RoundFormat,
-    RoundStatus,
-)
-from app.seed.rows import date_columns, link_rows, search_row
+from app.domain.vocab import DatePrecision
+from app.seed import synth_words as pool
+from app.seed.plan import SEARCH_TEXT
+from app.seed.rows import item_links, item_row, link_rows, search_row
+from app.seed.schema import SeedFiles, SeedModel
 from app.seed.search_entries import entry_id
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
 CHUNK_ROWS = 5000
+CHUNK_BYTES = 8 << 20
+"""A table's buffered rows are written at CHUNK_ROWS rows or when their texts and bodies reach this
+(whole briefings are hundreds of kilobytes each)."""
 SENTENCE_POOL = 6000
 TITLE_POOL = 3000
 SENTENCES_PER_DOCUMENT = 60
 
 Row = dict[str, Any]
 
-# A topical core vocabulary, most frequent first (after the function words), then pseudo-words. Some
-# words carry diacritics so that folding is exercised; search terms such as "ceasefire", "neutrality"
-# and "guarantees" are common but far from universal.
-_FUNCTION_WORDS = [
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "that",
-    "a",
-    "for",
-    "on",
-    "with",
-    "as",
-    "by",
-    "is",
-    "was",
-    "were",
-    "its",
-    "their",
-    "from",
-    "at",
-    "which",
-    "has",
-    "have",
-    "not",
-    "but",
-    "would",
-    "could",
-    "this",
-    "be",
-    "or",
-    "an",
-    "it",
-    "they",
-    "are",
-    "after",
-    "over",
-    "before",
-    "between",
-    "while",
-    "both",
-    "than",
-]
-_TOPICAL_WORDS = [
-    "talks",
-    "negotiations",
-    "russia",
-    "ukraine",
-    "peace",
-    "war",
-    "forces",
-    "security",
-    "sovereignty",
-    "territory",
-    "kyiv",
-    "moscow",
-    "delegation",
-    "envoy",
-    "proposal",
-    "agreement",
-    "officials",
-    "ceasefire",
-    "withdrawal",
-    "troops",
-    "sanctions",
-    "mediation",
-    "neutrality",
-    "guarantees",
-    "border",
-    "annexation",
-    "referendum",
-    "prisoners",
-    "exchange",
-    "humanitarian",
-    "corridor",
-    "grain",
-    "exports",
-    "nuclear",
-    "plant",
-    "zaporizhzhia",
-    "donbas",
-    "crimea",
-    "istanbul",
-    "geneva",
-    "minsk",
-    "memorandum",
-    "framework",
-    "summit",
-    "diplomats",
-    "minister",
-    "president",
-    "kremlin",
-    "alliance",
-    "nato",
-    "membership",
-    "europe",
-    "washington",
-    "ankara",
-    "beijing",
-    "offensive",
-    "counteroffensive",
-    "frontline",
-    "occupied",
-    "regions",
-    "demands",
-    "concessions",
-    "red",
-    "lines",
-    "trust",
-    "leverage",
-    "stalemate",
-    "momentum",
-    "attrition",
-    "drones",
-    "missiles",
-    "infrastructure",
-    "energy",
-    "reconstruction",
-    "reparations",
-    "tribunal",
-    "accountability",
-    "elections",
-    "legitimacy",
-    "constitution",
-    "demilitarisation",
-    "guarantors",
-    "observers",
-    "monitoring",
-    "verification",
-    "timetable",
-    "roadmap",
-    "phased",
-    "interim",
-    "settlement",
-    "compromise",
-    "recognition",
-    "autonomy",
-    "federalisation",
-    "language",
-    "minorities",
-    "church",
-    "assets",
-    "frozen",
-    "reserves",
-    "arms",
-    "shipments",
-    "aid",
-    "package",
-    "coalition",
-    "partners",
-    "allies",
-    "adversaries",
-    "channel",
-    "backchannel",
-    "shuttle",
-    "diplomacy",
-    "communique",
-    "statement",
-    "declaration",
-    "accusations",
-    "violations",
-    "shelling",
-    "casualties",
-    "civilians",
-    "refugees",
-    "mines",
-    "reservoir",
-    "dam",
-    "port",
-    "blockade",
-    "shipping",
-    "insurance",
-    "fertiliser",
-    "ammonia",
-    "pipeline",
-    "gas",
-    "transit",
-    "türkiye",
-    "erdoğan",
-    "çırağan",
-    "dolmabahçe",
-    "kraków",
-    "gdańsk",
-    "łódź",
-    "zürich",
-    "genève",
-    "sjælland",
-]
-_SYLLABLES = [
-    "ka",
-    "lo",
-    "ve",
-    "ri",
-    "sta",
-    "mon",
-    "del",
-    "pra",
-    "ten",
-    "vor",
-    "isk",
-    "ul",
-    "an",
-    "bel",
-    "cor",
-    "dun",
-    "fa",
-    "gri",
-    "hal",
-    "jor",
-    "kel",
-    "lum",
-    "mar",
-    "nes",
-    "ost",
-    "pel",
-    "quin",
-    "ros",
-    "sal",
-    "tor",
-    "ur",
-    "val",
-    "wen",
-    "yar",
-    "zel",
-    "bra",
-    "cle",
-    "dro",
-    "fli",
-    "gro",
-    "pla",
-    "tri",
-]
-_CITIES = (
-    "Istanbul",
-    "Geneva",
-    "Minsk",
-    "Antalya",
-    "Jeddah",
-    "Riyadh",
-    "Vienna",
-    "Helsinki",
-    "Doha",
-    "Abu Dhabi",
-    "Vatican City",
-    "Belovezh",
-    "Gomel",
-    "Zürich",
-    "Kraków",
-)
-_VENUES = ("Palace", "Conference Centre", "Embassy", "Hotel", "Ministry", "Residence", "Forum")
-_EMOJI = ("🕊️", "⚖️", "🛡️", "🌍", "🔥", "🤝", "📜", "⛓️", "🧭", "🏛️")
-_OUTLETS = ("Reuters", "Associated Press", "Foreign Affairs", "The Economist", "Le Monde", "Kyiv Independent")
-_ROLES = ("foreign minister", "president", "chief negotiator", "envoy", "spokesperson", "defence minister")
-_TOPIC_NAMES = (
-    "territory",
-    "sovereignty",
-    "neutrality",
-    "nato-membership",
-    "security-guarantees",
-    "sanctions",
-    "prisoners",
-    "grain-exports",
-    "nuclear-safety",
-    "reparations",
-    "elections",
-    "language-rights",
-    "ceasefire-monitoring",
-    "frozen-assets",
-    "reconstruction",
-    "accountability",
-)
+SIZES: dict[str, tuple[float, int, int | None]] = {
+    "positions": (1, 1, None),
+    "events": (1, 1, None),
+    "barriers": (1 / 20, 6, None),
+    "people": (1 / 50, 10, None),
+    "mediators": (1 / 50, 5, None),
+    "documents": (1 / 100, 2, None),
+    "rounds": (1 / 100, 5, None),
+    "parties": (1 / 100, 12, 800),
+    "sources": (1 / 500, 6, 60),
+    "topics": (1 / 1000, len(pool.TOPIC_NAMES), 60),
+    "implications": (1 / 1000, 6, None),
+}
+"""Items per collection: ``(share of rows, at least, at most)``; briefings: one per document."""
+DEFAULT_SIZE = (1 / 100, 5, None)
+
+LINK_COUNTS = {"participants": (2, 4), "hosts": (0, 1), "involved": (0, 1)}
+"""How many ids a link field lists (default 1 or 2)."""
+OPTIONAL_SHARE = {"round": 0.35, "target": 0.5, "party": 0.9}
+"""How often an optional reference is set (default half the time)."""
+POOLS: dict[str, Sequence[str]] = {
+    "place": pool.CITIES,
+    "emoji": pool.EMOJI,
+    "outlet": pool.OUTLETS,
+    "role": pool.ROLES,
+}
+"""Text fields drawn from a small pool of names."""
+TITLE_FIELDS = frozenset({"name", "title", "heading", "venue"})
+"""Text fields that get a short title (else a sentence)."""
 
 
-def _dates(year: int, month: int, day: int, precision: DatePrecision) -> tuple[str, dt.date, dt.date]:
-    """The ISO text and the interval of a partial date (as ``PartialDate.parse`` would give)."""
+def _dates(year: int, month: int, day: int, precision: DatePrecision) -> PartialDate:
+    """A partial date (as ``PartialDate.parse`` would give it)."""
     if precision is DatePrecision.YEAR:
-        return f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return PartialDate(f"{year:04d}", precision, dt.date(year, 1, 1), dt.date(year, 12, 31))
     if precision is DatePrecision.MONTH:
         last = calendar.monthrange(year, month)[1]
-        return f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last)
+        return PartialDate(
+            f"{year:04d}-{month:02d}", precision, dt.date(year, month, 1), dt.date(year, month, last)
+        )
     exact = dt.date(year, month, day)
-    return exact.isoformat(), exact, exact
+    return PartialDate(exact.isoformat(), precision, exact, exact)
+
+
+def _item_model(spec: CollectionSpec) -> type[SeedModel]:
+    """The seed model of one item of ``spec`` (``list[XSeed]`` in ``SeedFiles``)."""
+    model: type[SeedModel] = typing.get_args(SeedFiles.model_fields[spec.name].annotation)[0]
+    return model
+
+
+def _plain(annotation: Any) -> tuple[Any, bool]:
+    """The annotation without ``Annotated`` and ``None``, and whether ``None`` is allowed."""
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, optional
+
+
+def _load_order() -> list[CollectionSpec]:
+    """The collections drawn from their declarations, targets of references and links first."""
+    pending = [spec for spec in COLLECTIONS if spec.name not in ("documents", "briefings")]
+    done = {"documents", "briefings"}
+    ordered: list[CollectionSpec] = []
+    while pending:
+        spec = next(
+            s
+            for s in pending
+            if all(table_of(t).name in done for t in [r.target for r in s.refs] + [k.target for k in s.links])
+        )
+        pending.remove(spec)
+        ordered.append(spec)
+        done.add(spec.name)
+    return ordered
 
 
 class _Writer:
@@ -355,9 +158,9 @@ class _Writer:
         self.connection = connection
         self.tables: dict[str, Table] = dict(Base.metadata.tables)
         self.buffers: dict[str, list[Row]] = {}
+        self.sizes: dict[str, int] = {}
         self.counts: dict[str, int] = {}
         self.statements: dict[str, tuple[str, list[str], list[str]]] = {}
-        self.stream = readmodel.ItemStream(readmodel.ReadModel(lambda row: self.put("representations", row)))
 
     def _statement(self, table: str, row: Row) -> tuple[str, list[str], list[str]]:
         cached = self.statements.get(table)
@@ -376,46 +179,30 @@ class _Writer:
             cached = self.statements[table] = (sql, dates, documents)
         return cached
 
-    def add(self, table: str, row: Row) -> None:
-        """Write a row; the read model renders it (and its item's links and citations) on the way."""
-        self.stream.add(table, row)
-        self.put(table, row)
-
     def put(self, table: str, row: Row) -> None:
         buffer = self.buffers.setdefault(table, [])
         buffer.append(row)
-        if len(buffer) >= CHUNK_ROWS:
+        size = self.sizes[table] = self.sizes.get(table, 0) + len(row.get("body") or row.get("text") or "")
+        if len(buffer) >= CHUNK_ROWS or size >= CHUNK_BYTES:
             self.flush(table)
 
     def flush(self, table: str) -> None:
         buffer = self.buffers.get(table)
         if buffer:
             sql, dates, documents = self._statement(table, buffer[0])
-            if dates or documents:  # converted copies: the read model may still hold the rows
-                buffer = [
-                    {
-                        **row,
-                        **{n: row[n].isoformat() for n in dates if row[n] is not None},
-                        **{n: json.dumps(row[n]) for n in documents},
-                    }
-                    for row in buffer
-                ]
+            for row in buffer:  # the read model has rendered these rows already
+                for name in dates:
+                    if row[name] is not None:
+                        row[name] = row[name].isoformat()
+                for name in documents:
+                    row[name] = json.dumps(row[name])
             self.connection.exec_driver_sql(sql, buffer)
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
-            self.buffers[table] = []
+            self.buffers[table], self.sizes[table] = [], 0
 
     def flush_all(self) -> None:
         for table in list(self.buffers):
             self.flush(table)
-
-    def finish(self) -> None:
-        """Render the whole briefings and write every row still buffered."""
-        written = self.stream.finish()
-        self.flush_all()
-        if self.counts.get("representations", 0) != written:
-            raise RuntimeError(
-                f"read model: {written} rendered, {self.counts.get('representations')} written"
-            )
 
 
 class _Synth:
@@ -424,41 +211,41 @@ class _Synth:
         self.rng = random.Random(random_seed)  # noqa: S311 -- test data, not cryptography
         self.rand: Callable[[], float] = self.rng.random
         self.w = writer
+        self.model = readmodel.ReadModel(lambda row: writer.put("representations", row))
         self.sort_width = max(6, len(str(rows)))
-        self.n_documents = max(2, rows // 100)
-        self.n_parties = max(12, min(800, rows // 100))
-        self.n_topics = max(len(_TOPIC_NAMES), min(60, rows // 1000))
-        self.n_sources = max(6, min(60, rows // 500))
-        self.n_people = max(10, rows // 50)
-        self.n_rounds = max(5, rows // 100)
-        self.n_mediators = max(5, rows // 50)
-        self.n_barriers = max(6, rows // 20)
-        self.n_implications = max(6, rows // 1000)
         self.search_id = 0
         self.citation_id = 0
         self.vocabulary = self._vocabulary()
         self.sentences = [self._sentence() for _ in range(SENTENCE_POOL)]
         self.titles = [self._title() for _ in range(TITLE_POOL)]
-        # Per document: (start, end, sentence index) of every sentence of its text.
+        # Per document: (start, end, sentence index) of every sentence of its text, and its headings.
         self.spans: list[list[tuple[int, int, int]]] = []
         self.headings: list[list[str]] = []
-        self.document_ids = [f"synthetic-document-{i + 1}" for i in range(self.n_documents)]
-        self.party_ids = [f"party-{i + 1}" for i in range(self.n_parties)]
-        self.party_names: list[str] = []
-        self.topic_ids = [
-            _TOPIC_NAMES[i] if i < len(_TOPIC_NAMES) else f"topic-{i + 1}" for i in range(self.n_topics)
-        ]
-        self.source_ids = [f"source-{i + 1}" for i in range(self.n_sources)]
-        self.person_ids = [f"person-{i + 1}" for i in range(self.n_people)]
-        self.round_ids = [f"round-{i + 1}" for i in range(self.n_rounds)]
+        self.ids = {spec.name: self._ids(spec) for spec in COLLECTIONS}
+        self.ids["briefings"] = [f"synthetic-briefing-{i + 1}" for i in range(len(self.ids["documents"]))]
+
+    def size(self, name: str) -> int:
+        share, low, high = SIZES.get(name, DEFAULT_SIZE)
+        count = max(low, int(self.rows * share))
+        return count if high is None else min(high, count)
+
+    def _ids(self, spec: CollectionSpec) -> list[str]:
+        count = self.size(spec.name)
+        if spec.name == "documents":
+            return [f"synthetic-document-{i + 1}" for i in range(count)]
+        if spec.name == "topics":
+            names = pool.TOPIC_NAMES
+            return [names[i] if i < len(names) else f"topic-{i + 1}" for i in range(count)]
+        singular = "party" if spec.name == "parties" else spec.singular
+        return [f"{singular}-{i + 1}" for i in range(count)]
 
     # -- text -------------------------------------------------------------------------------------------
     def _vocabulary(self) -> tuple[list[str], list[float]]:
         rng = self.rng
         pseudo: set[str] = set()
         while len(pseudo) < 1500:
-            pseudo.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
-        words = [*_FUNCTION_WORDS, *_TOPICAL_WORDS, *sorted(pseudo)]
+            pseudo.add("".join(rng.choice(pool.SYLLABLES) for _ in range(rng.randint(2, 4))))
+        words = [*pool.FUNCTION_WORDS, *pool.TOPICAL_WORDS, *sorted(pseudo)]
         cumulative: list[float] = []
         total = 0.0
         for rank in range(len(words)):
@@ -477,7 +264,7 @@ class _Synth:
     def _title(self) -> str:
         return " ".join(w.capitalize() for w in self._words(self.rng.randint(3, 7)))
 
-    def pick(self, values: Sequence[str]) -> str:
+    def pick(self, values: Sequence[Any]) -> Any:
         return values[int(self.rand() * len(values))]
 
     def sentence(self) -> str:
@@ -496,10 +283,8 @@ class _Synth:
                 chosen.append(value)
         return chosen
 
-    def date(self, ordinal: int, *, undated_share: float = 0.0) -> Row:
-        """Date columns as the loader derives them (``app.seed.rows.date_columns``)."""
-        if undated_share and self.rand() < undated_share:
-            return date_columns(None, ordinal, width=self.sort_width)
+    def date(self) -> PartialDate:
+        """A partial date: 60% days, 30% months, 10% years, 2014 to 2025."""
         roll = self.rand()
         precision = (
             DatePrecision.DAY if roll < 0.6 else DatePrecision.MONTH if roll < 0.9 else DatePrecision.YEAR
@@ -507,15 +292,14 @@ class _Synth:
         year = 2014 + int(self.rand() * 12)
         month = 1 + int(self.rand() * 12)
         day = 1 + int(self.rand() * 28)
-        text_, earliest, latest = _dates(year, month, day, precision)
-        return date_columns(PartialDate(text_, precision, earliest, latest), ordinal, width=self.sort_width)
+        return _dates(year, month, day, precision)
 
     # -- shared side tables -----------------------------------------------------------------------------
-    def cite(self, collection: str, item_id: str, count: int) -> list[str]:
-        """``count`` citations of one document (the item's home document); returns the quotes."""
-        document = int(self.rand() * self.n_documents)
+    def cite(self, collection: str, item_id: str, count: int) -> list[Row]:
+        """``count`` citations of one document (the item's home document)."""
+        document = int(self.rand() * len(self.spans))
         spans = self.spans[document]
-        quotes: list[str] = []
+        rows: list[Row] = []
         for ordinal in range(count):
             start, end, index = spans[int(self.rand() * len(spans))]
             quote = self.sentences[index]
@@ -525,57 +309,132 @@ class _Synth:
                     quote = quote[:cut]
                     end = start + cut
             self.citation_id += 1
-            self.w.add(
-                "citations",
+            rows.append(
                 {
                     "id": self.citation_id,
                     "collection": collection,
                     "item_id": item_id,
                     "ordinal": ordinal,
-                    "document_id": self.document_ids[document],
+                    "document_id": self.ids["documents"][document],
                     "start": start,
                     "end": end,
                     "quote": quote,
-                    "source_id": self.pick(self.source_ids) if self.rand() < 0.6 else None,
-                },
+                    "source_id": self.pick(self.ids["sources"]) if self.rand() < 0.6 else None,
+                }
             )
-            quotes.append(quote)
-        return quotes
+        return rows
 
-    def link(
-        self, table: str, column: str, collection: str, item_id: str, values: list[str], **extra: Any
+    def write(
+        self, collection: str, row: Row, links: dict[str, list[Row]], citations: list[Row], search: Row
     ) -> None:
-        for row in link_rows(collection, item_id, column, values, **extra):
-            self.w.add(table, row)
-
-    def searchable(self, collection: str, item_id: str, title: str, *parts: str | None) -> None:
+        """One item: its read model rendered, then its row, link rows, citations and search entry."""
+        self.model.item(collection, row, links, citations)
+        self.w.put(collection, row)
+        for table, rows in links.items():
+            for link in rows:
+                self.w.put(table, link)
+        for citation in citations:
+            self.w.put("citations", citation)
         self.search_id += 1
-        self.w.add(
-            "search_entries",
-            {**search_row(collection, item_id, title, *parts), "id": entry_id(collection, self.search_id)},
-        )
+        self.w.put("search_entries", {**search, "id": entry_id(collection, self.search_id)})
 
-    def citations_count(self) -> int:
-        return 1 if self.rand() < 0.7 else 2
-
-    # -- collections, in the loader's order ---------------------------------------------------------------
+    # -- collections ------------------------------------------------------------------------------------
     def run(self) -> None:
         self.documents()
-        self.parties()
-        self.topics()
-        self.sources()
-        self.people()
-        self.rounds()
+        for spec in _load_order():
+            self.items(spec)
         self.briefings()
-        self.positions()
-        self.mediators()
-        self.barriers()
-        self.implications()
-        self.events()
-        self.w.finish()
+
+    def field_values(self, spec: CollectionSpec, model: type[SeedModel]) -> list[Callable[[int], Row]]:
+        """For each field of the seed model, what draws its value(s) for the ``i``-th item."""
+        refs = {ref.name: table_of(ref.target).name for ref in spec.refs}
+        links = {link.name: table_of(link.target).name for link in spec.links}
+        draws: list[Callable[[int], Row]] = []
+        for name, info in model.model_fields.items():
+            kind, optional = _plain(info.annotation)
+            if name in ("id", "citations", "search_aliases", "date_precision"):
+                continue
+            if name in refs:
+                draws.append(self._ref(name, self.ids[refs[name]], optional))
+            elif name in links:
+                draws.append(self._link(name, self.ids[links[name]]))
+            elif name == "date":
+                draws.append(self._date(bool(spec.table.c.date.nullable)))
+            elif isinstance(kind, type) and issubclass(kind, Enum):
+                draws.append(self._member(name, list(kind)))
+            else:
+                draws.append(self._other(name, kind, optional))
+        return draws
+
+    def _member(self, name: str, members: list[Enum]) -> Callable[[int], Row]:
+        return lambda i: {name: self.pick(members)}
+
+    def _other(self, name: str, kind: Any, optional: bool) -> Callable[[int], Row]:
+        """Numbers count items, days count back from the data set's day, lists hold a title half the
+        time; anything else is text."""
+        if kind is int:
+            return lambda i: {name: i + 1}
+        if kind is dt.date:
+            return lambda i: {name: dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650)}
+        if typing.get_origin(kind) is list:
+            return lambda i: {name: [self.title()] if self.rand() < 0.5 else []}
+        return self._text(name, optional)
+
+    def _ref(self, name: str, ids: list[str], optional: bool) -> Callable[[int], Row]:
+        share = OPTIONAL_SHARE.get(name, 0.5) if optional else 1.0
+        return lambda i: {name: self.pick(ids) if share == 1.0 or self.rand() < share else None}
+
+    def _link(self, name: str, ids: list[str]) -> Callable[[int], Row]:
+        low, high = LINK_COUNTS.get(name, (1, 2))
+        return lambda i: {name: self.sample(ids, low, high)}
+
+    def _date(self, optional: bool) -> Callable[[int], Row]:
+        def draw(i: int) -> Row:
+            if optional and self.rand() < 0.1:  # undated
+                return {"date": None, "date_precision": None, "partial_date": None}
+            date = self.date()
+            return {"date": date.text, "date_precision": date.precision, "partial_date": date}
+
+        return draw
+
+    def _text(self, name: str, optional: bool) -> Callable[[int], Row]:
+        if name.endswith("_quote"):  # words of the item's citations it rests on: none here
+            return lambda i: {name: None}
+        if name in POOLS:
+            values = POOLS[name]
+            return lambda i: {name: self.pick(values)}
+        draw = self.title if name in TITLE_FIELDS else self.sentence
+        numbered = name == "name"  # names tell items apart
+        if optional:
+            return lambda i: {name: draw() if self.rand() < 0.8 else None}
+        if numbered:
+            return lambda i: {name: f"{draw()} {i + 1}"}
+        return lambda i: {name: draw()}
+
+    def items(self, spec: CollectionSpec) -> None:
+        """Every item of a collection, drawn from its declaration and seed model."""
+        model = _item_model(spec)
+        draws = self.field_values(spec, model)
+        search = SEARCH_TEXT[spec.name]
+        names = self.model.labels["parties"]
+        empty: Row = {name: [] for name in ("citations", "search_aliases") if name in model.model_fields}
+        for i, item_id in enumerate(self.ids[spec.name]):
+            values: Row = {"id": item_id, **empty}
+            for draw in draws:
+                values.update(draw(i))
+            # The seed item's fields as attributes (what the loader's row code and SEARCH_TEXT read): a
+            # namespace, as building the pydantic model would cost more than the rest of the item.
+            item = types.SimpleNamespace(**values)
+            row = item_row(spec, item, i, model=model, width=self.sort_width)
+            links: dict[str, list[Row]] = {}
+            for table, rows in item_links(spec, item):
+                links.setdefault(table, []).extend(rows)
+            citations = self.cite(spec.name, item_id, 1 if self.rand() < 0.7 else 2) if spec.cited else []
+            title, *parts = search(item, names, [c["quote"] for c in citations])
+            self.write(spec.name, row, links, citations, search_row(spec.name, item_id, title or "", *parts))
 
     def documents(self) -> None:
-        for i, document_id in enumerate(self.document_ids):
+        for i, document_id in enumerate(self.ids["documents"]):
             parts: list[str] = []
             spans: list[tuple[int, int, int]] = []
             headings: list[str] = []
@@ -601,149 +460,54 @@ class _Synth:
             self.spans.append(spans)
             self.headings.append(headings)
             title = f"{SYNTHETIC_MARK} {self.title()}"
-            self.w.add(
-                "documents",
-                {
-                    "id": document_id,
-                    "ordinal": i,
-                    "title": title,
-                    "kind": "analysis",
-                    "language": "en",
-                    "published_on": dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650),
-                    "sha256": hashlib.sha256(body.encode()).hexdigest(),
-                    "length": len(body),
-                    "text": body,
-                },
-            )
-            self.searchable("documents", document_id, title, body)
-
-    def parties(self) -> None:
-        kinds = list(PartyKind)
-        for i, party_id in enumerate(self.party_ids):
-            base = self.title().split(" ")[0]
-            name = f"{base} {i + 1}" if i % 3 else f"Republic of {base} {i + 1}"
-            self.party_names.append(name)
-            description = self.sentence() if self.rand() < 0.8 else None
-            aliases = [f"{base}-{i + 1}"] if self.rand() < 0.5 else []
-            self.w.add(
-                "parties",
-                {
-                    "id": party_id,
-                    "ordinal": i,
-                    "name": name,
-                    "kind": kinds[int(self.rand() * len(kinds))].value,
-                    "description": description,
-                    "aliases": aliases,
-                },
-            )
-            self.searchable("parties", party_id, name, description, ", ".join(aliases))
-
-    def topics(self) -> None:
-        for i, topic_id in enumerate(self.topic_ids):
-            name = topic_id.replace("-", " ").capitalize()
-            description = self.sentence()
-            self.w.add("topics", {"id": topic_id, "ordinal": i, "name": name, "description": description})
-            self.searchable("topics", topic_id, name, description)
-
-    def sources(self) -> None:
-        for i, source_id in enumerate(self.source_ids):
-            outlet = _OUTLETS[i % len(_OUTLETS)]
-            name = f"{outlet} {i + 1}"
-            title = self.title()
-            self.w.add(
-                "sources", {"id": source_id, "ordinal": i, "outlet": outlet, "name": name, "title": title}
-            )
-            self.cite("sources", source_id, 1)
-            self.searchable("sources", source_id, f"{name}: {title}", outlet)
-
-    def people(self) -> None:
-        for i, person_id in enumerate(self.person_ids):
-            name = f"{self.title().split(' ')[0]} {self.title().split(' ')[-1]}"
-            role = self.pick(_ROLES)
-            self.w.add(
-                "people",
-                {
-                    "id": person_id,
-                    "ordinal": i,
-                    "name": name,
-                    "role": role,
-                    "party_id": self.pick(self.party_ids) if self.rand() < 0.9 else None,
-                },
-            )
-            self.cite("people", person_id, 1)
-            self.searchable("people", person_id, name, role)
-
-    def rounds(self) -> None:
-        formats, statuses = list(RoundFormat), list(RoundStatus)
-        for i, round_id in enumerate(self.round_ids):
-            name = f"{self.pick(_CITIES)} talks {i + 1}"
-            place = self.pick(_CITIES) if self.rand() < 0.9 else None
-            venue = f"{self.title().split(' ')[0]} {self.pick(_VENUES)}" if self.rand() < 0.5 else None
-            outcome, summary = self.sentence(), self.sentence()
-            self.w.add(
-                "rounds",
-                {
-                    "id": round_id,
-                    "ordinal": i,
-                    "name": name,
-                    "place": place,
-                    "venue": venue,
-                    "format": formats[int(self.rand() * len(formats))].value,
-                    "status": statuses[int(self.rand() * len(statuses))].value,
-                    "outcome": outcome,
-                    "outcome_quote": None,
-                    "summary": summary,
-                    **self.date(i, undated_share=0.1),
-                },
-            )
-            participants = self.sample(self.party_ids, 2, 4)
-            hosts = self.sample([p for p in self.party_ids[:40] if p not in participants], 0, 1)
-            self.link("party_links", "party_id", "rounds", round_id, participants, role="participant")
-            self.link("party_links", "party_id", "rounds", round_id, hosts, role="host")
-            self.link("topic_links", "topic_id", "rounds", round_id, self.sample(self.topic_ids, 1, 3))
-            quotes = self.cite("rounds", round_id, self.citations_count())
-            self.searchable("rounds", round_id, name, summary, outcome, place, venue, *quotes)
+            row = {
+                "id": document_id,
+                "ordinal": i,
+                "title": title,
+                "kind": "analysis",
+                "language": "en",
+                "published_on": dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650),
+                "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                "length": len(body),
+                "text": body,
+            }
+            self.write("documents", row, {}, [], search_row("documents", document_id, title, body))
 
     def briefings(self) -> None:
         """One briefing per document, with a lead, three headed sections and a photo."""
-        for i, document_id in enumerate(self.document_ids):
-            briefing_id = f"synthetic-briefing-{i + 1}"
+        for i, briefing_id in enumerate(self.ids["briefings"]):
             spans = self.spans[i]
             title = f"{SYNTHETIC_MARK} {self.title()}"
             summary, takeaway = self.sentence(), self.sentence()
-            caption = self.sentences[spans[1][2]]
             photo = {
-                "caption": caption,
-                "place": self.pick(_CITIES),
+                "caption": self.sentences[spans[1][2]],
+                "place": self.pick(pool.CITIES),
                 "venue": None,
                 "date": "2025-06-02",
                 "date_precision": "day",
                 "credit": "Synthetic Photo Agency",
-                "round_id": self.pick(self.round_ids),
+                "round_id": self.pick(self.ids["rounds"]),
             }
-            self.link(
-                "person_links", "person_id", "briefings", briefing_id, self.sample(self.person_ids, 2, 2)
-            )
-            self.w.add(
-                "briefings",
-                {
-                    "id": briefing_id,
-                    "ordinal": i,
-                    "document_id": document_id,
-                    "title": title,
-                    "published_on": dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650),
-                    "summary": summary,
-                    "takeaway": takeaway,
-                    "photo": photo,
-                },
-            )
-            quotes = self.cite("briefings", briefing_id, 1)
-            self.searchable("briefings", briefing_id, title, summary, takeaway, *quotes)
+            people = link_rows("briefings", briefing_id, "person_id", self.sample(self.ids["people"], 2, 2))
+            row = {
+                "id": briefing_id,
+                "ordinal": i,
+                "document_id": self.ids["documents"][i],
+                "title": title,
+                "published_on": dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650),
+                "summary": summary,
+                "takeaway": takeaway,
+                "photo": photo,
+            }
+            citations = self.cite("briefings", briefing_id, 1)
+            quotes = [c["quote"] for c in citations]
+            search = search_row("briefings", briefing_id, title, summary, takeaway, *quotes)
+            self.write("briefings", row, {"person_links": people}, citations, search)
             # Sections start at the heading lines written by documents(): before sentences 15, 30, 45.
             starts = [0] + [spans[k - 1][1] + 1 for k in (15, 30, 45)]
             ends = [*starts[1:], spans[-1][1] + 1]
             for ordinal, (start, end) in enumerate(zip(starts, ends, strict=True)):
-                self.w.add(
+                self.w.put(
                     "sections",
                     {
                         "id": f"{briefing_id}-section-{ordinal + 1}",
@@ -755,144 +519,6 @@ class _Synth:
                         "end": end,
                     },
                 )
-
-    def positions(self) -> None:
-        kinds, holders = list(PositionKind), list(PositionHolder)
-        for i in range(self.rows):
-            position_id = f"position-{i + 1}"
-            party = int(self.rand() * self.n_parties)
-            summary = self.sentence()
-            self.w.add(
-                "positions",
-                {
-                    "id": position_id,
-                    "ordinal": i,
-                    "kind": kinds[int(self.rand() * len(kinds))].value,
-                    "holder": holders[i % len(holders)].value,
-                    "summary": summary,
-                    "party_id": self.party_ids[party],
-                    "round_id": self.pick(self.round_ids) if self.rand() < 0.4 else None,
-                    "target_id": self.pick(self.party_ids) if self.rand() < 0.5 else None,
-                },
-            )
-            self.link("topic_links", "topic_id", "positions", position_id, self.sample(self.topic_ids, 1, 2))
-            quotes = self.cite("positions", position_id, self.citations_count())
-            self.searchable("positions", position_id, f"{self.party_names[party]}: {summary}", *quotes)
-
-    def mediators(self) -> None:
-        roles = list(MediatorRole)
-        for i in range(self.n_mediators):
-            mediator_id = f"mediator-{i + 1}"
-            party = int(self.rand() * self.n_parties)
-            role = roles[int(self.rand() * len(roles))].value
-            approach, result, summary = self.sentence(), self.sentence(), self.sentence()
-            self.w.add(
-                "mediators",
-                {
-                    "id": mediator_id,
-                    "ordinal": i,
-                    "role": role,
-                    "approach": approach,
-                    "result": result,
-                    "result_quote": None,
-                    "summary": summary,
-                    "party_id": self.party_ids[party],
-                },
-            )
-            self.link("round_links", "round_id", "mediators", mediator_id, self.sample(self.round_ids, 1, 2))
-            self.link("topic_links", "topic_id", "mediators", mediator_id, self.sample(self.topic_ids, 1, 2))
-            quotes = self.cite("mediators", mediator_id, self.citations_count())
-            self.searchable(
-                "mediators",
-                mediator_id,
-                f"{self.party_names[party]} ({role.replace('_', ' ')})",
-                summary,
-                approach,
-                result,
-                *quotes,
-            )
-
-    def barriers(self) -> None:
-        categories = list(BarrierCategory)
-        for i in range(self.n_barriers):
-            barrier_id = f"barrier-{i + 1}"
-            name, summary = self.title(), self.sentence()
-            category = categories[int(self.rand() * len(categories))].value
-            self.w.add(
-                "barriers",
-                {
-                    "id": barrier_id,
-                    "ordinal": i,
-                    "category": category,
-                    "category_basis": f"{SYNTHETIC_MARK} read as {category}.",
-                    "name": name,
-                    "summary": summary,
-                },
-            )
-            self.link("topic_links", "topic_id", "barriers", barrier_id, self.sample(self.topic_ids, 1, 2))
-            self.link(
-                "party_links",
-                "party_id",
-                "barriers",
-                barrier_id,
-                self.sample(self.party_ids, 0, 2),
-                role="involved",
-            )
-            quotes = self.cite("barriers", barrier_id, self.citations_count())
-            self.searchable("barriers", barrier_id, name, summary, *quotes)
-
-    def implications(self) -> None:
-        for i in range(self.n_implications):
-            implication_id = f"implication-{i + 1}"
-            emoji, heading, summary = self.pick(_EMOJI), self.title(), self.sentence()
-            analogues = [f"the {self.pick(_CITIES)} accords"]
-            self.w.add(
-                "implications",
-                {
-                    "id": implication_id,
-                    "ordinal": i,
-                    "number": i + 1,
-                    "emoji": emoji,
-                    "heading": heading,
-                    "summary": summary,
-                    "analogues": analogues,
-                },
-            )
-            topics = self.sample(self.topic_ids, 1, 2)
-            self.link("topic_links", "topic_id", "implications", implication_id, topics)
-            parties = self.sample(self.party_ids, 1, 3)
-            self.link("party_links", "party_id", "implications", implication_id, parties, role="involved")
-            quotes = self.cite("implications", implication_id, self.citations_count())
-            self.searchable(
-                "implications",
-                implication_id,
-                f"{emoji} {i + 1}. {heading}",
-                summary,
-                *analogues,
-                *quotes,
-            )
-
-    def events(self) -> None:
-        kinds = list(EventKind)
-        for i in range(self.rows):
-            event_id = f"event-{i + 1}"
-            title, summary = self.title(), self.sentence()
-            self.w.add(
-                "events",
-                {
-                    "id": event_id,
-                    "ordinal": i,
-                    "kind": kinds[int(self.rand() * len(kinds))].value,
-                    "title": title,
-                    "summary": summary,
-                    "round_id": self.pick(self.round_ids) if self.rand() < 0.3 else None,
-                    **self.date(i),
-                },
-            )
-            parties = self.sample(self.party_ids, 1, 2)
-            self.link("party_links", "party_id", "events", event_id, parties, role="involved")
-            quotes = self.cite("events", event_id, self.citations_count())
-            self.searchable("events", event_id, title, summary, *quotes)
 
 
 def synthetic_version(rows: int, random_seed: int) -> str:
@@ -913,13 +539,12 @@ def write_synthetic(*, rows: int, out: str | Path, random_seed: int) -> float:
         raise FileExistsError(f"{target} exists; the synthetic data set is only written to a new file")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-journal")):
+    for leftover in _leftovers(partial):
         leftover.unlink(missing_ok=True)
     collecting = gc.isenabled()
     try:
         migrate.upgrade(Settings(database_url=f"sqlite:///{partial}"))
-        # Millions of long-lived rows and rendered items and no reference cycles: the cyclic collector
-        # would only walk the growing heap again and again.
+        # Short-lived rows and no reference cycles: the cyclic collector would only walk the heap.
         gc.disable()
         _fill(partial, rows, random_seed)
         if target.exists():
@@ -928,9 +553,15 @@ def write_synthetic(*, rows: int, out: str | Path, random_seed: int) -> float:
     finally:
         if collecting:
             gc.enable()
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-journal")):
+        for leftover in _leftovers(partial):
             leftover.unlink(missing_ok=True)
     return time.perf_counter() - started
+
+
+def _leftovers(partial: Path) -> Iterator[Path]:
+    yield partial
+    for suffix in ("-wal", "-shm", "-journal"):
+        yield Path(f"{partial}{suffix}")
 
 
 def _fill(path: Path, rows: int, random_seed: int) -> None:
@@ -948,7 +579,7 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
 
     try:
         with engine.begin() as connection:
-            # Secondary indexes are built once at the end (a sort) rather than row by row; the same
+            # Secondary indexes are built once after the rows (a sort) rather than row by row; the same
             # statements recreate them, so the schema is exactly the migrated one.
             indexes = connection.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
@@ -956,9 +587,18 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
             for name, _sql in indexes:
                 connection.exec_driver_sql(f'DROP INDEX "{name}"')
             writer = _Writer(connection)
-            _Synth(rows, random_seed, writer).run()
+            synth = _Synth(rows, random_seed, writer)
+            synth.run()
+            writer.flush_all()
             for _name, sql in indexes:
                 connection.exec_driver_sql(sql)
+            # The whole briefings, composed from the rows just written (the indexes find their items).
+            written = synth.model.finish()  # the tallies
+            written += readmodel.whole_briefings(connection, lambda row: writer.put("representations", row))
+            writer.flush_all()
+            expected = readmodel.expected_rows(writer.counts)
+            if not written == writer.counts.get("representations") == expected:
+                raise RuntimeError(f"read model: {written} rendered, {expected} expected, {writer.counts}")
             search_index.rebuild(connection)
             counts = {**dict(sorted(writer.counts.items())), "synthetic": 1}
             connection.execute(

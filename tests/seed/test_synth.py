@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import sqlite3
+import typing
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.db.collections import COLLECTIONS as DECLARED
+from app.db.models import table_of
 from app.domain import schemas
 from app.domain.search_terms import words
 from app.main import create_app
+from app.seed.schema import SeedFiles
 from app.seed.synth import SYNTHETIC_MARK, synthetic_version, write_synthetic
 from app.settings import Settings
 
@@ -86,6 +91,46 @@ def test_every_item_is_searchable_and_indexed(synthetic: Path) -> None:
             ['{tw bw} : "' + word + '"', entry_id],
         ).fetchone()[0]
         assert found == 1, (entry_id, word)
+
+
+def test_every_declared_field_is_drawn(synthetic: Path) -> None:
+    """The generator follows the declarations: every collection has items, every reference and link of
+    every collection is set on some items (and left out on others where it may be), every enum filter
+    value and every date precision occurs, and every item has its list representation."""
+    db = _connect(synthetic)
+    for spec in DECLARED:
+        table = spec.name
+        items = db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+        assert items > 0, table
+        listed = db.execute(
+            "SELECT count(*) FROM representations WHERE collection = ? AND variant = 'list'", (table,)
+        ).fetchone()[0]
+        assert listed == items, table
+        for ref in spec.refs:
+            set_ = db.execute(f'SELECT count({ref.column}) FROM "{table}"').fetchone()[0]  # noqa: S608
+            assert set_ > 0, (table, ref.name)
+        for link in spec.links:
+            query = f'SELECT count(DISTINCT item_id) FROM "{table_of(link.link).name}" WHERE collection = ?'  # noqa: S608
+            args: tuple[str, ...] = (table,)
+            if link.role is not None:
+                query += " AND role = ?"
+                args += (link.role,)
+            assert db.execute(query, args).fetchone()[0] > 0, (table, link.name)
+        if "date_precision" in spec.table.c:
+            precisions = {p for (p,) in db.execute(f'SELECT DISTINCT date_precision FROM "{table}"')}  # noqa: S608
+            assert {"day", "month", "year"} <= precisions, table
+        model = typing.get_args(SeedFiles.model_fields[table].annotation)[0]
+        for name, info in model.model_fields.items():
+            enum = next(
+                (a for a in (info.annotation, *typing.get_args(info.annotation)) if _is_enum(a)), None
+            )
+            if enum is not None and name in spec.table.c:
+                values = {v for (v,) in db.execute(f'SELECT DISTINCT "{name}" FROM "{table}"')}  # noqa: S608
+                assert values - {None} == {m.value for m in enum}, (table, name)
+
+
+def _is_enum(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, enum.Enum)
 
 
 def test_citations_point_into_the_documents(synthetic: Path) -> None:
