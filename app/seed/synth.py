@@ -147,6 +147,27 @@ def _load_order() -> list[CollectionSpec]:
     return ordered
 
 
+class _Ids(Sequence[str]):
+    """``prefix-1`` … ``prefix-count``, made when asked for: a million ids would hold 60 MB."""
+
+    def __init__(self, prefix: str, count: int) -> None:
+        self.prefix, self.size = prefix, count
+
+    def __len__(self) -> int:
+        return self.size
+
+    @typing.overload
+    def __getitem__(self, index: int) -> str: ...
+    @typing.overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.size))]
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        return f"{self.prefix}-{index + 1}"
+
+
 class _Writer:
     """Buffers rows per table and inserts them in chunks with the driver's ``executemany``.
 
@@ -222,22 +243,21 @@ class _Synth:
         self.spans: list[list[tuple[int, int, int]]] = []
         self.headings: list[list[str]] = []
         self.ids = {spec.name: self._ids(spec) for spec in COLLECTIONS}
-        self.ids["briefings"] = [f"synthetic-briefing-{i + 1}" for i in range(len(self.ids["documents"]))]
+        self.ids["briefings"] = _Ids("synthetic-briefing", len(self.ids["documents"]))
 
     def size(self, name: str) -> int:
         share, low, high = SIZES.get(name, DEFAULT_SIZE)
         count = max(low, int(self.rows * share))
         return count if high is None else min(high, count)
 
-    def _ids(self, spec: CollectionSpec) -> list[str]:
+    def _ids(self, spec: CollectionSpec) -> Sequence[str]:
         count = self.size(spec.name)
         if spec.name == "documents":
-            return [f"synthetic-document-{i + 1}" for i in range(count)]
+            return _Ids("synthetic-document", count)
         if spec.name == "topics":
             names = pool.TOPIC_NAMES
             return [names[i] if i < len(names) else f"topic-{i + 1}" for i in range(count)]
-        singular = "party" if spec.name == "parties" else spec.singular
-        return [f"{singular}-{i + 1}" for i in range(count)]
+        return _Ids("party" if spec.name == "parties" else spec.singular, count)
 
     # -- text -------------------------------------------------------------------------------------------
     def _vocabulary(self) -> tuple[list[str], list[float]]:
@@ -380,11 +400,11 @@ class _Synth:
             return lambda i: {name: [self.title()] if self.rand() < 0.5 else []}
         return self._text(name, optional)
 
-    def _ref(self, name: str, ids: list[str], optional: bool) -> Callable[[int], Row]:
+    def _ref(self, name: str, ids: Sequence[str], optional: bool) -> Callable[[int], Row]:
         share = OPTIONAL_SHARE.get(name, 0.5) if optional else 1.0
         return lambda i: {name: self.pick(ids) if share == 1.0 or self.rand() < share else None}
 
-    def _link(self, name: str, ids: list[str]) -> Callable[[int], Row]:
+    def _link(self, name: str, ids: Sequence[str]) -> Callable[[int], Row]:
         low, high = LINK_COUNTS.get(name, (1, 2))
         return lambda i: {name: self.sample(ids, low, high)}
 
