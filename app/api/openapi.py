@@ -52,6 +52,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
             "instance": "/v1/search",
         },
     ),
+    431: _problem(
+        "The request head (request line and header lines) is larger than 16 KiB or has more than 100 "
+        "header lines; answered before the request reaches the application.",
+        {
+            "type": ProblemType.HEADERS_TOO_LARGE.uri,
+            "title": "Request Header Fields Too Large",
+            "status": 431,
+            "detail": "the request head is larger than 16384 bytes",
+            "instance": None,
+        },
+    ),
     422: _problem(
         "A parameter has an invalid value; `errors` names each field.",
         {

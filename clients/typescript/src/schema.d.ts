@@ -4251,6 +4251,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -4434,6 +4452,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -4609,6 +4645,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -4769,6 +4823,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -4936,6 +5008,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -5073,6 +5163,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -5271,6 +5379,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -5415,6 +5541,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -5602,6 +5746,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -5768,6 +5930,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -5976,6 +6156,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -6123,6 +6321,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -6297,6 +6513,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -6451,6 +6685,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -6731,6 +6983,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -6915,6 +7185,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -7174,6 +7462,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -7337,6 +7643,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -7561,6 +7885,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -7713,6 +8055,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -7968,6 +8328,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -8133,6 +8511,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -8393,6 +8789,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -8560,6 +8974,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -8802,6 +9234,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -8967,6 +9417,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -9086,6 +9554,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "text/plain": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -9270,6 +9756,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -9448,6 +9952,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -9610,6 +10132,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -9761,6 +10301,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -9955,6 +10513,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -10124,6 +10700,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -10326,6 +10920,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -10484,6 +11096,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -10758,6 +11388,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -11005,6 +11653,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -11211,6 +11877,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -11454,6 +12138,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
@@ -11708,6 +12410,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -11938,6 +12658,24 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, the server is overloaded, or the request took too long; retry later. */
             503: {
                 headers: {
@@ -12115,6 +12853,24 @@ export interface operations {
                      *           "type": "less_than_equal"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request head (request line and header lines) is larger than 16 KiB or has more than 100 header lines; answered before the request reaches the application. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peacetalks.example/problems/headers-too-large",
+                     *       "title": "Request Header Fields Too Large",
+                     *       "status": 431,
+                     *       "detail": "the request head is larger than 16384 bytes"
                      *     }
                      */
                     "application/problem+json": unknown;
