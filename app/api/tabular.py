@@ -16,7 +16,6 @@ fields it names):
 from __future__ import annotations
 
 import itertools
-import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.api.fields import field_names
+from app.domain.annotations import unwrap
 
 SEPARATOR = ";"
 Row = Callable[[dict[str, Any]], list[Any]]
@@ -48,21 +48,6 @@ def singular(name: str) -> str:
     return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
 
 
-def _unwrap(annotation: Any) -> Any:
-    """The type inside ``X | None`` and ``Annotated[X, …]``."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
@@ -74,7 +59,7 @@ def _unless_null(value: str, names: Iterator[str], then: str) -> str:
 
 
 def _columns(name: str, annotation: Any, value: str, field: str, names: Iterator[str]) -> list[Column]:
-    annotation = _unwrap(annotation)
+    annotation, _ = unwrap(annotation)
     if _is_model(annotation):
         columns = []
         for sub in field_names(annotation):
@@ -83,7 +68,7 @@ def _columns(name: str, annotation: Any, value: str, field: str, names: Iterator
         return columns
     if typing.get_origin(annotation) is list:
         (element,) = typing.get_args(annotation) or (Any,)
-        element = _unwrap(element)
+        element, _ = unwrap(element)
         if _is_model(element) and "id" in element.model_fields:
             joined = f"{SEPARATOR!r}.join([str(x['id']) for x in _])"
             return [Column(f"{singular(name)}_ids", field, _unless_null(value, names, joined), "ids")]

@@ -45,6 +45,7 @@ from app.db import migrate, readmodel, search_index
 from app.db.collections import COLLECTIONS
 from app.db.listing import CollectionSpec
 from app.db.models import Base, Dataset, table_of
+from app.domain.annotations import unwrap
 from app.domain.dates import PartialDate
 from app.domain.vocab import DatePrecision
 from app.seed import synth_words as pool
@@ -113,21 +114,6 @@ def _item_model(spec: CollectionSpec) -> type[SeedModel]:
     """The seed model of one item of ``spec`` (``list[XSeed]`` in ``SeedFiles``)."""
     model: type[SeedModel] = typing.get_args(SeedFiles.model_fields[spec.name].annotation)[0]
     return model
-
-
-def _plain(annotation: Any) -> tuple[Any, bool]:
-    """The annotation without ``Annotated`` and ``None``, and whether ``None`` is allowed."""
-    optional = False
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            optional = optional or len(args) < len(typing.get_args(annotation))
-            annotation = args[0]
-        else:
-            return annotation, optional
 
 
 def _load_order() -> list[CollectionSpec]:
@@ -371,7 +357,7 @@ class _Synth:
         links = {link.name: table_of(link.target).name for link in spec.links}
         draws: list[Callable[[int], Row]] = []
         for name, info in model.model_fields.items():
-            kind, optional = _plain(info.annotation)
+            kind, optional = unwrap(info.annotation)
             if name in ("id", "citations", "search_aliases", "date_precision"):
                 continue
             if name in refs:
