@@ -24,6 +24,8 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
+from app.db import filters
+
 PARTIAL_JSON = "application/vnd.peacetalks.partial+json"
 FIELDS_DESCRIPTION = (
     "Only these fields of each item, comma-separated (`fields=id,summary`), in the schema's order. "
@@ -42,7 +44,7 @@ def field_names(schema: type[BaseModel]) -> tuple[str, ...]:
 
 def _parser(allowed: tuple[str, ...]) -> Any:
     def parse(value: str) -> tuple[str, ...]:
-        asked = value.split(",")
+        asked = filters.split_at_most(value, len(allowed))
         unknown = [name for name in asked if name not in allowed]
         if unknown:
             # An "enum" error: the parameter-error wording lists the allowed values (``allowed``).
@@ -55,14 +57,14 @@ def _parser(allowed: tuple[str, ...]) -> Any:
 
 
 def fields_annotation(schema: type[BaseModel]) -> Any:
-    """``fields``: a comma list of ``schema``'s field names, parsed into a tuple in the schema's order."""
+    """``fields``: a comma list of ``schema``'s field names (at most as many as there are), parsed into a
+    tuple in the schema's order."""
     allowed = field_names(schema)
-    name = "|".join(re.escape(n) for n in allowed)
-    pattern = f"^(?:{name})(?:,(?:{name}))*$"
+    pattern = filters.comma_pattern("|".join(re.escape(n) for n in allowed), len(allowed))
     return Annotated[
         str,
         AfterValidator(_parser(allowed)),
-        WithJsonSchema({"type": "string", "pattern": pattern, "maxLength": 1000}),
+        WithJsonSchema({"type": "string", "pattern": pattern}),
     ]
 
 
@@ -71,7 +73,6 @@ def fields_param(schema: type[BaseModel]) -> Any:
     OpenAPI description and example): ``fields: fields_param(Schema) = None``."""
     allowed = field_names(schema)
     query = Query(
-        max_length=1000,
         description=FIELDS_DESCRIPTION + " One or more of: " + ", ".join(f"`{n}`" for n in allowed) + ".",
         examples=[",".join(allowed[:2])],
     )

@@ -16,6 +16,7 @@ from app.api.routers.collections import REFERENCED_BY
 from app.db.collections import BY_NAME
 from app.db.collections import COLLECTIONS as SPECS
 from app.domain.schemas import BriefingDetail, CitationEntry, SearchHit
+from tests.conftest import BRIEFING_ID as BRIEFING
 
 pytestmark = pytest.mark.anyio
 
@@ -132,3 +133,31 @@ async def test_fields_pattern_accepts_every_selection_it_allows(client: httpx.As
             assert re.fullmatch(pattern, value)
             assert (await client.get("/v1/topics", params={"fields": value})).status_code == 200
     assert (await client.get("/v1/topics", params={"fields": "id,id"})).json()["items"][0].keys() == {"id"}
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/v1/topics", "fields"), ("/v1/briefings/{id}", "fields"), ("/v1/positions", "facet")],
+)
+async def test_name_lists_are_bounded_alike_in_the_contract_and_the_server(
+    client: httpx.AsyncClient, path: str, name: str
+) -> None:
+    """A list of names holds at most as many as there are: the pattern's repetition bound is the limit
+    (no ``maxLength`` beside it), and the server refuses one name more with a 422 that says so."""
+    document = (await client.get("/openapi.json")).json()
+    operation = document["paths"][path.replace("{id}", "{item_id}")]["get"]
+    (parameter,) = [p for p in operation["parameters"] if p["name"] == name]
+    schema = parameter["schema"]["anyOf"][0]
+    assert "maxLength" not in schema
+    names = re.match(r"\^\(\?:([^)]*)\)", schema["pattern"]).group(1).split("|")  # type: ignore[union-attr]
+    url = path.replace("{id}", BRIEFING)
+    every = ",".join(names)
+    assert re.fullmatch(schema["pattern"], every)
+    assert (await client.get(url, params={name: every})).status_code == 200
+    one_more = every + "," + names[0]
+    assert not re.fullmatch(schema["pattern"], one_more)
+    response = await client.get(url, params={name: one_more})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == name
+    assert f"at most {len(names)} comma-separated values" in error["message"]
