@@ -65,11 +65,12 @@ spec-lint: $(BIN)/.dev-installed
 	bash scripts/spec-lint.sh
 
 # Two pytest-xdist workers (the machine has two cores), dealt whole modules (--dist loadscope), so that a
-# module's data set (the query-plan tests build synthetic ones) is built once. (--dist loadgroup would deal
+# module's data set (the query-plan tests build synthetic ones) is built once, longest modules first
+# (tests/conftest.py SLOWEST_FIRST; --no-loadscope-reorder keeps that order). (--dist loadgroup would deal
 # finer, but pytest-xdist 3.8 cannot tag its groups on pytest 9's node ids.) PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= 2
 pytest: $(BIN)/.dev-installed
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 ## make test-fast: the edit loop: SQLite only, no slow tests (Schemathesis, subprocesses), no lint or type
 ## check; ARGS=... passes more pytest arguments (a file, -x, -k ...).
