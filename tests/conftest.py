@@ -118,11 +118,16 @@ def _pg_database_url(name: str) -> str:
     return make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
+QUIET = {"log_json": False, "log_level": "WARNING"}
+"""The tests' log settings: an access line per request costs more than a cached request does, and the suite
+makes tens of thousands; the tests of the log lines ask for ``INFO`` themselves."""
+
+
 def _settings(backend: str, tmp: Path, name: str | None = None) -> Settings:
     if backend == "sqlite":
-        return Settings(data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
+        return Settings(data_dir=tmp, seeds_dir=SEEDS_DIR, **QUIET)
     assert name is not None
-    return Settings(database_url=_pg_database_url(name), data_dir=tmp, seeds_dir=SEEDS_DIR, log_json=False)
+    return Settings(database_url=_pg_database_url(name), data_dir=tmp, seeds_dir=SEEDS_DIR, **QUIET)
 
 
 @contextlib.contextmanager

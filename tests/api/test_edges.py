@@ -126,8 +126,9 @@ def access_records() -> Iterator[list[logging.LogRecord]]:
 
 
 async def test_the_access_line_carries_query_user_agent_and_data_version(
-    client: httpx.AsyncClient, access_records: list[logging.LogRecord]
+    shared_db: Database, access_records: list[logging.LogRecord]
 ) -> None:
+    client = make_client(shared_db.settings.model_copy(update={"log_level": "INFO"}))  # as `make run` logs
     version = (await client.get("/readyz")).json()["data_version"]
     response = await client.get(
         "/v1/rounds?party=russia&limit=2", headers={"User-Agent": "probe/1.0 (edge test)"}
