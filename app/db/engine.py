@@ -86,7 +86,10 @@ def _sqlite_engine(url: str, settings: Settings, *, read_only: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # On the driver's connection: the statement has no parameters and no result, and SQLAlchemy's
-        # execution path (events, cursor, result) cost a list page about a tenth of its worker time.
-        connection.connection.driver_connection.execute(begin)
+        # execution path (events, cursor, result) cost a list page about a tenth of its worker time. A
+        # transaction the compiled-statement path began (app.db.statements) is joined, not begun again.
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute(begin)
 
     return engine

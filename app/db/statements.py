@@ -6,8 +6,8 @@ the whole statement), an execution context and a ``Row`` per result row: for a 5
 three times what SQLite takes to run it. ``fetch`` keeps, per caller-given key, the statement's compiled
 SQL, its parameter order and the processed values of the parameters fixed at compile time; a later call
 with the same key only binds the variable parameters (named in ``values``) and runs the SQL on the
-driver's cursor, within the connection's transaction (begun first, so that later statements of the
-request share its snapshot).
+driver's cursor, within the driver's transaction (begun first, so that later statements of the request
+share its snapshot).
 
 The key must determine everything but ``values``: the caller includes whatever the statement's shape and
 its fixed parameters depend on; an expanding ``IN`` is rendered with one parameter per value. Statements
@@ -91,8 +91,21 @@ _STATEMENTS = _Statements()
 
 
 def _watched(connection: Connection) -> bool:
-    dispatch = connection.dispatch
+    """Whether a listener watches the engine's executions (the engine's own events: reading them through
+    the connection's joined dispatcher built three listener objects per request)."""
+    dispatch = connection.engine.dispatch
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute or dispatch.before_execute)
+
+
+def _begin(connection: Connection) -> None:
+    """Begin the driver's transaction, unless one is open, so that the request's later statements read the
+    same snapshot. Not SQLAlchemy's ``begin()``: its transaction objects and events cost a page more than
+    the statement's binding; the connection's return to the pool rolls the transaction back, and a later
+    SQLAlchemy statement joins it (``app.db.engine``). PostgreSQL's driver begins by itself."""
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:  # type: ignore[union-attr]
+            driver.execute("BEGIN")  # type: ignore[union-attr]
 
 
 def fetch(
@@ -109,8 +122,7 @@ def fetch(
         prepared = _STATEMENTS.prepared((dialect.name, key), build, dialect)
     if prepared is None:
         return [tuple(row) for row in connection.execute(build(), dict(values)).all()]
-    if not connection.in_transaction():
-        connection.begin()
+    _begin(connection)
     cursor = connection.connection.cursor()
     try:
         cursor.execute(prepared.sql, prepared.parameters(values))
