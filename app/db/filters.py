@@ -179,24 +179,41 @@ class ThroughRound:
 round_linked_to = ThroughRound
 
 
-def matching(connection: Connection, model: type[m.Base], collection: str, query: str) -> ColumnElement[bool]:
-    """Items of ``collection`` that ``/v1/search?q=…&type=collection`` finds (same syntax, same terms)."""
+def search_terms(connection: Connection, query: str) -> str | None:
+    """What ``query`` asks of this database's search index (its aliases expanded from the data): the FTS5
+    ``MATCH`` text or the tsquery; None when it can match nothing. It depends on the data, so a statement
+    keyed on it (``app.db.statements``) follows a re-seed."""
     tree = search_query.parse(query)
     if tree is None:
-        return false()
+        return None
     tree = search.with_aliases(connection, tree)
+    return search_query.fts5(tree) if connection.dialect.name == "sqlite" else search_query.tsquery(tree)
+
+
+def matching_terms(
+    dialect: str, model: type[m.Base], collection: str, terms: str | None
+) -> ColumnElement[bool]:
+    """Items of ``collection`` that the index query ``terms`` (``search_terms``) finds."""
+    if terms is None:
+        return false()
     first, last = id_range(collection)
-    if connection.dialect.name == "sqlite":
+    if dialect == "sqlite":
         hits = text(
             "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :q AND rowid BETWEEN :first AND :last"
-        ).bindparams(q=search_query.fts5(tree), first=first, last=last)
+        ).bindparams(q=terms, first=first, last=last)
     else:
         hits = text(
             "SELECT id FROM search_tsv WHERE tsv @@ CAST(:q AS tsquery) AND id BETWEEN :first AND :last"
-        ).bindparams(q=search_query.tsquery(tree), first=first, last=last)
+        ).bindparams(q=terms, first=first, last=last)
     entries = _table(m.SearchEntry)
     found = select(entries.c.item_id).where(
         entries.c.id.between(first, last),  # the collection's range: an index range, not the whole table
         entries.c.id.in_(hits.columns(column("id", Integer)).subquery().select()),
     )
     return _table(model).c.id.in_(found)
+
+
+def matching(connection: Connection, model: type[m.Base], collection: str, query: str) -> ColumnElement[bool]:
+    """Items of ``collection`` that ``/v1/search?q=…&type=collection`` finds (same syntax, same terms)."""
+    terms = search_terms(connection, query)
+    return matching_terms(connection.dialect.name, model, collection, terms)

@@ -30,6 +30,7 @@ from app.db import statements
 from app.db.models import Base, Briefing, Document, Representation, table_of
 
 Row = dict[str, Any]
+Clauses = Sequence[ColumnElement[bool]]
 LIST = "list"
 DETAIL = "detail"
 TOTAL = "total"
@@ -199,7 +200,7 @@ def list_page(
     connection: Connection,
     spec: CollectionSpec,
     *,
-    where: Sequence[ColumnElement[bool]],
+    where: Clauses | Callable[[], Clauses],
     sort: SortKey,
     after: tuple[Any, str] | None,
     limit: int,
@@ -210,12 +211,14 @@ def list_page(
     seek and the limit as bound parameters.
 
     ``where_key``: what the ``where`` clauses are a function of (the filters' values); given, the
-    statement is compiled once per key and run on the driver's cursor (``app.db.statements``)."""
+    statement is compiled once per key and run on the driver's cursor (``app.db.statements``). ``where``
+    may then be a function that makes the clauses: called only when the key's statement is compiled
+    (building them was a filtered page's largest SQLAlchemy cost)."""
 
     def build() -> Select[Any]:
         key_column = _column(spec.table, sort.column)
         id_column = _column(spec.table, "id")
-        statement = _ordered_page(spec, sort).where(*where)
+        statement = _ordered_page(spec, sort).where(*(where() if callable(where) else where))
         if after is not None:
             position = tuple_(key_column, id_column)
             bound = tuple_(

@@ -65,15 +65,10 @@ def page_response(
     extra: dict[str, Any] | None = None,
     media_type: str = JSON,
 ) -> Response:
-    """A page of items, with an opaque cursor and a ``Link: rel="next"`` header unless it is the last;
-    ``extra`` fields (counts) follow ``next_cursor``."""
-    if next_position is None:
-        return json_response({"items": items, "next_cursor": None, **(extra or {})}, media_type=media_type)
-    key, item_id = next_position
-    next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
-    headers = {"Link": next_link(request, next_cursor)}
-    payload = {"items": items, "next_cursor": next_cursor, **(extra or {})}
-    return json_response(payload, headers=headers, media_type=media_type)
+    """A page of items (objects), as ``stored_page_response`` sends stored ones: the same bytes
+    ``orjson.dumps`` gives for the whole envelope."""
+    bodies = [orjson.dumps(item) for item in items]
+    return stored_page_response(request, bodies, scope, next_position, extra, media_type=media_type)
 
 
 def stored_page_response(
@@ -85,18 +80,18 @@ def stored_page_response(
     *,
     media_type: str = JSON,
 ) -> Response:
-    """A page of items given as their JSON bytes: the envelope is concatenated around them (the same
-    bytes ``orjson.dumps`` gives for ``{"items": [...], "next_cursor": ..., **extra}``)."""
-    items = b"[" + b",".join(bodies) + b"]"
-    tail = orjson.dumps(extra)[1:] if extra else b"}"  # the extra fields, after a comma: ',"total":3}'
-    tail = b"," + tail if extra else tail
+    """A page of items given as their JSON bytes, with an opaque cursor and a ``Link: rel="next"`` header
+    unless it is the last; ``extra`` fields (counts) follow ``next_cursor``. The envelope is concatenated
+    around the items (the same bytes ``orjson.dumps`` gives for ``{"items": [...], "next_cursor": ...,
+    **extra}``)."""
+    tail = b"," + orjson.dumps(extra)[1:] if extra else b"}"  # the extra fields after a comma: ',"total":3}'
     if next_position is None:
-        return Response(b'{"items":' + items + b',"next_cursor":null' + tail, media_type=media_type)
+        body = b'{"items":[' + b",".join(bodies) + b'],"next_cursor":null' + tail
+        return Response(body, media_type=media_type)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
-    headers = {"Link": next_link(request, next_cursor)}
-    body = b'{"items":' + items + b',"next_cursor":' + orjson.dumps(next_cursor) + tail
-    return Response(body, media_type=media_type, headers=headers)
+    body = b'{"items":[' + b",".join(bodies) + b'],"next_cursor":"' + next_cursor.encode() + b'"' + tail
+    return Response(body, media_type=media_type, headers={"Link": next_link(request, next_cursor)})
 
 
 def list_scope(collection: str, sort: str, filters: dict[str, Any]) -> str:
@@ -275,9 +270,23 @@ def filter_clauses(
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of the filters set in ``values`` (all but ``leave_out``) and of ``q``: the
     parameters AND together. With ``listing.filtered_select`` they make the list's query, unlimited."""
+    terms = filters.search_terms(connection, q) if q is not None else None
+    return _clauses(connection.dialect.name, spec, values, q is not None, terms, leave_out)
+
+
+def _clauses(
+    dialect: str,
+    spec: CollectionSpec,
+    values: dict[str, Any],
+    searched: bool,
+    terms: str | None,
+    leave_out: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """``filter_clauses`` with ``q`` already turned into the search index's ``terms`` (``searched``:
+    whether there was a ``q``; its terms None when it can match nothing)."""
     where = [f.where(values[f.name]) for f in spec.filters if f.name in values and f.name != leave_out]
-    if q is not None:
-        where.append(filters.matching(connection, spec.model, spec.name, q))
+    if searched:
+        where.append(filters.matching_terms(dialect, spec.model, spec.name, terms))
     return where
 
 
@@ -312,18 +321,20 @@ def _counts(
     connection: Connection,
     spec: CollectionSpec,
     values: dict[str, Any],
-    q: str | None,
+    searched: bool,
+    terms: str | None,
     count: bool,
     names: tuple[str, ...] | None,
 ) -> dict[str, Any]:
     """``total`` (with ``count``) and ``facets`` (for ``names``): each facet counted under the other
     filters, on the indexes; under no filter at all, read from the seed-time tally."""
     extra: dict[str, Any] = {}
-    filtered = bool(values or q)
-    unfiltered = [n for n in names or () if not q and not any(other != n for other in values)]
+    filtered = bool(values) or searched
+    unfiltered = [n for n in names or () if not searched and not any(other != n for other in values)]
     whole = facets.stored(connection, spec, unfiltered) if unfiltered or (count and not filtered) else {}
+    dialect = connection.dialect.name
     if count:
-        where = filter_clauses(connection, spec, values, q=q) if filtered else None
+        where = _clauses(dialect, spec, values, searched, terms) if filtered else None
         extra["total"] = facets.total(connection, spec, where) if where is not None else whole["total"]
     if names:
         by_name = {f.name: f for f in spec.filters}
@@ -334,7 +345,7 @@ def _counts(
                 connection,
                 spec,
                 by_name[name],
-                filter_clauses(connection, spec, values, q=q, leave_out=name),
+                _clauses(dialect, spec, values, searched, terms, leave_out=name),
             )
             for name in names
         }
@@ -355,18 +366,24 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
                 after = (listing.cursor_key(spec, sort, cursor.key), cursor.id)
             except (InvalidCursorError, listing.InvalidSortKeyError) as exc:
                 raise ProblemError(ProblemType.INVALID_CURSOR, f"invalid cursor: {exc}") from None
+        searched = kwargs["q"] is not None
         with kwargs["engine"].connect() as connection:
-            where = filter_clauses(connection, spec, values, q=kwargs["q"])
+            terms = filters.search_terms(connection, kwargs["q"]) if searched else None
+            dialect = connection.dialect.name
             bodies, next_position = listing.list_page(
                 connection,
                 spec,
-                where=where,
+                where=lambda: _clauses(dialect, spec, values, searched, terms),
                 sort=sort,
                 after=after,
                 limit=kwargs["limit"],
-                where_key=(tuple(sorted(values.items())), kwargs["q"]),
+                where_key=(tuple(sorted(values.items())), searched, terms),
             )
-            extra = _counts(connection, spec, values, kwargs["q"], kwargs["count"], kwargs.get("facet"))
+            extra = (
+                _counts(connection, spec, values, searched, terms, kwargs["count"], kwargs.get("facet"))
+                if kwargs["count"] or kwargs.get("facet")
+                else None
+            )
         if kwargs["fields"] is not None:
             bodies = [select_fields(body, kwargs["fields"]) for body in bodies]
             return stored_page_response(request, bodies, scope, next_position, extra, media_type=PARTIAL_JSON)
