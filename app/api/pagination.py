@@ -67,11 +67,31 @@ def decode_cursor(token: str, *, sort: str) -> Cursor:
     return Cursor(sort=cursor_sort, key=key, id=item_id)
 
 
+LINK_MEMO_ENTRIES = 1024
+
+
 def next_link(request: Request, next_cursor: str) -> str:
     """The ``Link`` header to the next page: this request's URL with its ``cursor`` replaced, as
     ``request.url.include_query_params(cursor=…)`` writes it, without building URL objects."""
-    query = request.scope.get("query_string", b"").decode()
-    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
-    pairs.append(("cursor", next_cursor))
-    path = request.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
-    return f'<{path}?{urlencode(pairs)}>; rel="next"'
+    return (
+        _link_start(request.scope["path"], request.scope.get("query_string", b""))
+        + next_cursor
+        + '>; rel="next"'
+    )
+
+
+_LINK_STARTS: dict[tuple[str, bytes], str] = {}
+
+
+def _link_start(path: str, query: bytes) -> str:
+    """``<path?other parameters&cursor=``: the same for every page of a list (a list's first page, where
+    uncached requests gather, always finds it; a bounded memo, emptied when full)."""
+    start = _LINK_STARTS.get((path, query))
+    if start is None:
+        pairs = [(k, v) for k, v in parse_qsl(query.decode(), keep_blank_values=True) if k != "cursor"]
+        written = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+        start = f"<{written}?{urlencode([*pairs, ('cursor', '')])}"
+        if len(_LINK_STARTS) >= LINK_MEMO_ENTRIES:
+            _LINK_STARTS.clear()
+        _LINK_STARTS[(path, query)] = start
+    return start
