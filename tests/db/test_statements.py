@@ -1,0 +1,159 @@
+"""The compiled-statement path (``app.db.statements``) as the database driver sees it, on SQLite and
+PostgreSQL: an uncached list page, a filtered one and a page after a cursor each run one statement, on the
+driver's cursor (SQLAlchemy executes nothing), and answer the same bytes as SQLAlchemy's own execution.
+
+The query-plan and render-counting tests watch SQLAlchemy's executions, and a listener on those sends every
+statement through SQLAlchemy instead (``statements._watched``): they never see this path. Here the
+statements are recorded below SQLAlchemy: SQLite's trace callback (which also shows ``BEGIN``), and on
+PostgreSQL a cursor class that notes what it executes (its driver begins transactions by itself).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, event
+
+from app.main import create_app
+from tests.conftest import Database
+
+pytestmark = pytest.mark.anyio
+
+TRANSACTION = {"BEGIN", "ROLLBACK", "COMMIT"}
+
+
+@contextlib.asynccontextmanager
+async def uncached(database: Database) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    app = create_app(database.settings.model_copy(update={"response_cache_entries": 0}))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        yield client, app
+
+
+def _recording_cursor(seen: list[str]) -> type:
+    import psycopg
+
+    class Recording(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            seen.append(str(query))
+            return super().execute(query, params, **kwargs)
+
+    return Recording
+
+
+@contextlib.contextmanager
+def driver_statements(engine: Engine) -> Iterator[list[str]]:
+    """Each statement the request connections' driver runs, as it sees it (pool events only: no
+    listener on executions)."""
+    seen: list[str] = []
+    sqlite = engine.dialect.name == "sqlite"
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if sqlite:
+            dbapi_connection.set_trace_callback(seen.append)
+        else:
+            dbapi_connection.cursor_factory = _recording_cursor(seen)
+
+    def on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        if sqlite:
+            dbapi_connection.set_trace_callback(None)
+        else:
+            import psycopg
+
+            dbapi_connection.cursor_factory = psycopg.Cursor
+
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "checkin", on_checkin)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "checkin", on_checkin)
+
+
+@contextlib.contextmanager
+def sqlalchemy_executions(engine: Engine) -> Iterator[list[str]]:
+    """Statements SQLAlchemy executes itself (``after_execute`` does not turn the compiled path off)."""
+    seen: list[str] = []
+
+    def record(_connection: Any, statement: Any, *_args: Any) -> None:
+        seen.append(str(statement))
+
+    event.listen(engine, "after_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "after_execute", record)
+
+
+@contextlib.contextmanager
+def through_sqlalchemy(engine: Engine) -> Iterator[None]:
+    """A listener on cursor executions: ``app.db.statements`` then runs everything through SQLAlchemy."""
+
+    def watch(*_args: Any) -> None:
+        return None
+
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+
+
+async def test_list_pages_run_one_statement_on_the_driver(shared_db: Database) -> None:
+    async with uncached(shared_db) as (client, app):
+        engine: Engine = app.state.engine
+        first = await client.get("/v1/positions?limit=2")
+        cursor = first.json()["next_cursor"]
+        assert cursor
+        urls = [
+            "/v1/positions?limit=2",
+            "/v1/positions?kind=demand&limit=2&party=russia",  # two filters, one an IN on a link table
+            f"/v1/positions?cursor={cursor}&limit=2",  # the keyset seek
+        ]
+        for url in urls:
+            with through_sqlalchemy(engine):
+                expected = await client.get(url)
+            assert expected.status_code == 200, url
+            assert len(expected.json()["items"]) == 2, url
+            for _ in range(2):  # the first compiles the statement, the second reuses it
+                with sqlalchemy_executions(engine) as executed, driver_statements(engine) as driven:
+                    response = await client.get(url)
+                assert response.status_code == 200, url
+                assert response.content == expected.content, url
+                assert response.headers.get("link") == expected.headers.get("link"), url
+                assert executed == [], (url, executed)
+                data = [sql for sql in driven if sql.strip().upper() not in TRANSACTION]
+                assert len(data) == 1, (url, driven)
+                assert data[0].lstrip().upper().startswith("SELECT"), (url, driven)
+                assert "positions" in data[0], (url, driven)
+                if engine.dialect.name == "sqlite":
+                    assert [sql for sql in driven if sql.strip().upper() == "BEGIN"] == ["BEGIN"], driven
+
+
+async def test_counts_join_the_pages_transaction(shared_db: Database) -> None:
+    """``count=true`` adds one statement, run by SQLAlchemy in the transaction the page's driver-level
+    statement began (on SQLite, one ``BEGIN``: SQLAlchemy's own begin joins it)."""
+    async with uncached(shared_db) as (client, app):
+        engine: Engine = app.state.engine
+        url = "/v1/positions?count=true&limit=2&party=russia"
+        with through_sqlalchemy(engine):
+            expected = await client.get(url)
+        assert expected.json()["total"] > 2
+        with sqlalchemy_executions(engine) as executed, driver_statements(engine) as driven:
+            response = await client.get(url)
+        assert response.content == expected.content
+        assert len(executed) == 1, executed
+        assert "count" in executed[0].lower(), executed
+        data = [sql for sql in driven if sql.strip().upper() not in TRANSACTION]
+        assert len(data) == 2, driven
+        if engine.dialect.name == "sqlite":
+            assert [sql for sql in driven if sql.strip().upper() == "BEGIN"] == ["BEGIN"], driven
