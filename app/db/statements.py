@@ -130,6 +130,8 @@ def fetch(
     finally:
         cursor.close()
     if not any(prepared.results):
+        if isinstance(rows, list) and (not rows or type(rows[0]) is tuple):
+            return rows  # the drivers' rows are tuples already (sqlite3, psycopg's default)
         return [tuple(row) for row in rows]
     return [
         tuple(

@@ -86,11 +86,13 @@ def stored_page_response(
     **extra}``)."""
     tail = b"," + orjson.dumps(extra)[1:] if extra else b"}"  # the extra fields after a comma: ',"total":3}'
     if next_position is None:
-        body = b'{"items":[' + b",".join(bodies) + b'],"next_cursor":null' + tail
+        body = b"".join((b'{"items":[', b",".join(bodies), b'],"next_cursor":null', tail))
         return Response(body, media_type=media_type)
     key, item_id = next_position
     next_cursor = encode_cursor(Cursor(sort=scope, key=key, id=str(item_id)))
-    body = b'{"items":[' + b",".join(bodies) + b'],"next_cursor":"' + next_cursor.encode() + b'"' + tail
+    body = b"".join(
+        (b'{"items":[', b",".join(bodies), b'],"next_cursor":"', next_cursor.encode(), b'"', tail)
+    )
     return Response(body, media_type=media_type, headers={"Link": next_link(request, next_cursor)})
 
 
