@@ -16,6 +16,7 @@ filename="positions-<version>.csv"``. Exports bypass the response cache.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import AsyncIterator, Callable, Sequence
 from enum import StrEnum
@@ -167,9 +168,11 @@ def is_head(request: Request) -> bool:
     return bool(request.scope.get("head"))
 
 
+@functools.lru_cache(maxsize=64)
 def negotiated(accept: bytes) -> ExportFormat | None:
     """The export format ``Accept`` prefers to JSON, if any: ``text/csv`` or ``application/x-ndjson``
-    with a higher quality than every JSON-accepting range (wildcards accept JSON; a tie is JSON)."""
+    with a higher quality than every JSON-accepting range (wildcards accept JSON; a tie is JSON).
+    Memoised: a client sends the same few ``Accept`` values on every request."""
     best = qualities(accept)
     json = max(
         (q for media, q in best.items() if media in {"application/json", "application/*", "*/*"}),
