@@ -100,8 +100,8 @@ def _watched(connection: Connection) -> bool:
 def _begin(connection: Connection) -> None:
     """Begin the driver's transaction, unless one is open, so that the request's later statements read the
     same snapshot. Not SQLAlchemy's ``begin()``: its transaction objects and events cost a page more than
-    the statement's binding; the connection's return to the pool rolls the transaction back, and a later
-    SQLAlchemy statement joins it (``app.db.engine``). PostgreSQL's driver begins by itself."""
+    binding and running its statement here. The connection's return to the pool rolls the transaction
+    back; a later SQLAlchemy statement joins it (``app.db.engine``). PostgreSQL's driver begins by itself."""
     if connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection
         if not driver.in_transaction:  # type: ignore[union-attr]
