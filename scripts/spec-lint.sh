@@ -44,37 +44,48 @@ fi
 # No usage data or update checks from Redocly CLI.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-summaries=()
-failed=0
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+names=() patterns=() pids=()
 
-# run NAME PATTERN COMMAND...: show the tool's output, keep its own closing line for the summary.
-run() {
-  local name="$1" pattern="$2" rc=0 last
+# start NAME PATTERN COMMAND...: run a linter in the background (the two take about as long, and the machine
+# has two cores), its output kept for report.
+start() {
+  local n=${#names[@]}
+  names+=("$1") patterns+=("$2")
   shift 2
-  echo "── $name ──"
-  "$@" >"$log" 2>&1 || rc=$?
-  cat "$log"
-  last="$(grep -E "$pattern" "$log" | tail -n 1 | sed -e 's/[[:space:]]*$//' || true)"
-  if [[ $rc -eq 0 ]]; then
-    summaries+=("spec-lint: $name: OK${last:+ — $last}")
-  else
-    summaries+=("spec-lint: $name: FAILED (exit $rc)${last:+ — $last}")
-    failed=1
-  fi
+  "$@" >"$logs/$n" 2>&1 &
+  pids+=($!)
+}
+
+# report: each tool's output in turn, then a summary line per tool with its own closing line.
+report() {
+  local i rc last failed=0 summaries=()
+  for i in "${!names[@]}"; do
+    rc=0
+    wait "${pids[$i]}" || rc=$?
+    echo "── ${names[$i]} ──"
+    cat "$logs/$i"
+    last="$(grep -E "${patterns[$i]}" "$logs/$i" | tail -n 1 | sed -e 's/[[:space:]]*$//' || true)"
+    if [[ $rc -eq 0 ]]; then
+      summaries+=("spec-lint: ${names[$i]}: OK${last:+ — $last}")
+    else
+      summaries+=("spec-lint: ${names[$i]}: FAILED (exit $rc)${last:+ — $last}")
+      failed=1
+    fi
+  done
+  echo
+  printf '%s\n' "${summaries[@]}"
+  return "$failed"
 }
 
 # The versions for the summary, read from the packages (asking the tools costs two Node.js starts, ~3 s CPU).
 version() { sed -n 's/^  "version": "\(.*\)",$/\1/p' "$tools/node_modules/$1/package.json"; }
 
-run "redocly $(version @redocly/cli)" \
+start "redocly $(version @redocly/cli)" \
   'valid|Validation failed|You have [0-9]+ warning|[Ee]rror' \
   "$bin/redocly" lint "$spec"
-run "spectral $(version @stoplight/spectral-cli)" \
+start "spectral $(version @stoplight/spectral-cli)" \
   'problems? \(|No results|[Ee]rror' \
   "$bin/spectral" lint --fail-severity=warn "$spec"
-
-echo
-printf '%s\n' "${summaries[@]}"
-exit "$failed"
+report
