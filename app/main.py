@@ -6,6 +6,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
@@ -17,6 +18,7 @@ from app.api.export import ExportNegotiation
 from app.api.middleware.context import RequestContextMiddleware
 from app.api.middleware.dispatch import DispatchMiddleware
 from app.api.middleware.guard import RequestGuardMiddleware
+from app.api.middleware.hits import CacheHitMiddleware
 from app.api.middleware.hosts import ProblemCORSMiddleware, TrustedHostsMiddleware
 from app.api.middleware.limits import LimitsMiddleware
 from app.api.middleware.representation import RepresentationMiddleware
@@ -153,6 +155,15 @@ def _ours_outermost(app: FastAPI) -> ASGIApp:
         stack = FastAPI.build_middleware_stack(app)
     finally:
         app.user_middleware = ours
+    layers: dict[type, Any] = {}
     for cls, args, kwargs in reversed(ours):
-        stack = cls(stack, *args, **kwargs)
-    return stack
+        stack = layers[cls] = cls(stack, *args, **kwargs)
+    # Outermost: cache hits answered at once, by what the layers above would do (app.api.middleware.hits).
+    return CacheHitMiddleware(
+        stack,
+        context=layers[RequestContextMiddleware],
+        guard=layers[RequestGuardMiddleware],
+        hosts=layers.get(TrustedHostsMiddleware),
+        negotiation=layers[ExportNegotiation],
+        representation=layers[RepresentationMiddleware],
+    )

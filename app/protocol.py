@@ -26,10 +26,11 @@ from typing import Any
 
 import httptools
 from uvicorn.config import Config
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
 from app.api.middleware.context import JSON_CSP, SECURITY_HEADERS
+from app.api.middleware.hits import ENCODED_HEAD
 from app.api.problems import PROBLEM_JSON, ProblemType, problem_bytes
 
 MAX_HEAD_BYTES = 16 * 1024
@@ -162,6 +163,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.flush()  # type: ignore[attr-defined]  # a head without body bytes (HEAD, 304)
         HttpToolsProtocol.on_response_complete(self)
 
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        cycle.__class__ = _EncodedHeadCycle  # the same cycle, whose send also takes an encoded head
+        HttpToolsProtocol._start_asgi_task(self, cycle, app)
+
     # -- refusing -----------------------------------------------------------------------------------------
     def send_400_response(self, msg: str) -> None:  # uvicorn's bare text/plain 400, replaced
         self._refuse(ProblemType.MALFORMED_REQUEST, "the request is not valid HTTP/1.1")
@@ -217,6 +222,52 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
         fields = {"request_id": request_id, "method": None, "path": None, "status": kind.status}
         access_logger.info("request", extra={"fields": {**fields, "bytes": len(body), "refused": detail}})
+
+
+class _EncodedHeadCycle(RequestResponseCycle):
+    """uvicorn's request-response cycle, writing the header lines a start message brings encoded
+    (``ENCODED_HEAD``: from the cache-hit path, checked once against uvicorn's own rules when its
+    representation was cached) as they are, instead of checking and encoding each header again. What
+    uvicorn adds or decides is the same: its default headers (``Date``) first, ``connection: close`` when
+    the connection ends, the body's length checked against ``Content-Length``."""
+
+    async def send(self, message: Any) -> None:
+        encoded = message.get(ENCODED_HEAD)
+        if (
+            encoded is None
+            or self.response_started
+            or self.disconnected
+            or self.flow.write_paused
+            or self.access_log
+        ):
+            await RequestResponseCycle.send(self, message)
+            return
+        lines, length = encoded
+        self.response_started = True
+        self.waiting_for_100_continue = False
+        status = message["status"]
+        if length is not None:
+            self.expected_content_length = length
+            self.chunked_encoding = False
+        content = [STATUS_LINE[status], _encoded_defaults(self.default_headers), lines]
+        if not self.keep_alive:
+            content.append(b"connection: close\r\n")
+        if self.chunked_encoding is None and self.scope["method"] != "HEAD" and status not in (204, 304):
+            self.chunked_encoding = True
+            content.append(b"transfer-encoding: chunked\r\n")
+        content.append(b"\r\n")
+        self.transport.write(b"".join(content))
+
+
+_defaults: tuple[list[tuple[bytes, bytes]] | None, bytes] = (None, b"")
+
+
+def _encoded_defaults(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The server's default headers (``Date``, a new list each second) encoded, as uvicorn writes them."""
+    global _defaults
+    if _defaults[0] is not headers:
+        _defaults = (headers, b"".join(name.lower() + b": " + value + b"\r\n" for name, value in headers))
+    return _defaults[1]
 
 
 class _HeadHoldingTransport:

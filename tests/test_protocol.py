@@ -301,3 +301,39 @@ def test_refusals_are_logged(server: Server) -> None:
     assert lines[-1]["refused"] == "the request is not valid HTTP/1.1"
     assert lines[-1]["logger"] == "app.access"
     assert len(str(lines[-1]["request_id"])) == 32
+
+
+def _raw(server: Server, request: bytes) -> tuple[list[bytes], bytes]:
+    """An exchange's head lines (but ``date`` and ``x-request-id``) and body, as the bytes sent."""
+    with socket.create_connection((HOST, server.port), timeout=10) as sock:
+        sock.sendall(request)
+        received = []
+        while data := sock.recv(1 << 16):
+            received.append(data)
+    head, _, body = b"".join(received).partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.startswith((b"date:", b"x-request-id:"))]
+    return lines, body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/v1/parties/ukraine", ()),
+        ("HEAD", "/v1/parties/poland", ()),
+        ("GET", "/v1/positions?limit=7", ("Accept-Encoding: gzip",)),
+        ("GET", "/v1/positions?limit=9", ("If-None-Match: *",)),  # 304
+        ("GET", "/v1/parties/no-such-party", ()),
+    ],
+)
+def test_a_cache_hit_writes_the_bytes_uvicorn_writes(
+    server: Server, method: str, path: str, headers: tuple[str, ...]
+) -> None:
+    """The first request renders (the full stack; uvicorn checks and encodes every header), the second is a
+    cache hit (``app.api.middleware.hits``, whose head this protocol writes as encoded once): the same bytes,
+    ``connection: close`` included."""
+    lines = "".join(f"{h}\r\n" for h in ("Host: x", "Connection: close", *headers))
+    request = f"{method} {path} HTTP/1.1\r\n{lines}\r\n".encode()
+    cold = _raw(server, request)
+    warm = _raw(server, request)
+    assert warm == cold
+    assert cold[0][0].startswith(b"HTTP/1.1 ") and b"connection: close" in cold[0]

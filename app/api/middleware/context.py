@@ -9,6 +9,7 @@ import logging
 import random
 import re
 import time
+from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,19 +61,20 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = self._request_id(scope)
+        request_id = self.request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 0
         size = 0
-        added = [*_SECURITY_AND_CSP[self._csp(scope["path"])], (b"x-request-id", request_id.encode())]
+        csp = self.csp_for(scope["path"])
+        request_id_header = (b"x-request-id", request_id.encode())
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, size
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                headers += added
+                headers = secured(message.get("headers", []), csp)
+                headers.append(request_id_header)
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
@@ -93,21 +95,9 @@ class RequestContextMiddleware:
                 instance=scope["path"],
             )
         finally:
-            if logger.isEnabledFor(logging.INFO):
-                fields = {
-                    "request_id": request_id,
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope["query_string"].decode("latin-1"),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "bytes": size,
-                    "user_agent": _header(scope, b"user-agent"),
-                    "data_version": scope["state"].get("data_version"),
-                }
-                log_access(logger, fields)
+            log_request(request_id, scope, status, started, size, scope["state"].get("data_version"))
 
-    def _csp(self, path: str) -> bytes:
+    def csp_for(self, path: str) -> bytes:
         if path.startswith(self.docs_paths):
             return DOCS_CSP
         if path == "/" or path.startswith(self.reader_prefixes):
@@ -115,13 +105,39 @@ class RequestContextMiddleware:
         return JSON_CSP
 
     @staticmethod
-    def _request_id(scope: Scope) -> str:
+    def request_id(scope: Scope) -> str:
         for key, value in scope["headers"]:
             if key == b"x-request-id" and _VALID_REQUEST_ID.match(value):
                 return bytes(value).decode("ascii")
         # 128 random bits from the process's generator (reseeded in each forked worker): an id needs to be
         # unique, not unpredictable, and os.urandom is a system call per request.
         return f"{random.getrandbits(128):032x}"
+
+
+def secured(headers: Iterable[tuple[bytes, bytes]], csp: bytes) -> list[tuple[bytes, bytes]]:
+    """A response's headers as this layer sends them, but for the request id (added last): no ``Server``,
+    the security headers and ``csp`` (``RequestContextMiddleware.csp_for`` the path) added."""
+    return [(k, v) for k, v in headers if k.lower() != b"server"] + _SECURITY_AND_CSP[csp]
+
+
+def log_request(
+    request_id: str, scope: Scope, status: int, started: float, size: int, data_version: str | None
+) -> None:
+    """The access line of a request answered with ``status`` and ``size`` body bytes (``started``: its
+    ``time.perf_counter()`` at arrival)."""
+    if logger.isEnabledFor(logging.INFO):
+        fields = {
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope["query_string"].decode("latin-1"),
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "bytes": size,
+            "user_agent": _header(scope, b"user-agent"),
+            "data_version": data_version,
+        }
+        log_access(logger, fields)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

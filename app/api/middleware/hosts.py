@@ -7,7 +7,7 @@ address the server by IP, and these endpoints never echo the ``Host`` header, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
@@ -93,19 +93,24 @@ class ProblemCORSMiddleware(CORSMiddleware):
 
 
 def _varying_on_origin(send: Send) -> Send:
-    """``send`` with ``Origin`` added to the response's ``Vary`` (one header, as Starlette writes it)."""
+    """``send`` with ``Origin`` added to the response's ``Vary``."""
 
     async def send_varying(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
-            at = [i for i, (key, _) in enumerate(headers) if key.lower() == b"vary"]
-            if not at:
-                headers.append((b"vary", b"Origin"))
-            else:
-                joined = b", ".join([*(headers[i][1] for i in at), b"Origin"])
-                headers[at[0]] = (b"vary", joined)
-                headers = [h for i, h in enumerate(headers) if i not in at[1:]]
-            message = {**message, "headers": headers}
+            message = {**message, "headers": varying_on_origin(message.get("headers", []))}
         await send(message)
 
     return send_varying
+
+
+def varying_on_origin(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``Origin`` added to ``Vary`` (one header, as Starlette writes it, where the first
+    ``Vary`` was)."""
+    out = list(headers)
+    at = [i for i, (key, _) in enumerate(out) if key.lower() == b"vary"]
+    if not at:
+        out.append((b"vary", b"Origin"))
+        return out
+    joined = b", ".join([*(out[i][1] for i in at), b"Origin"])
+    out[at[0]] = (b"vary", joined)
+    return [h for i, h in enumerate(out) if i not in at[1:]]

@@ -26,9 +26,10 @@ import datetime as dt
 import functools
 import gzip
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -62,6 +63,9 @@ UNVERSIONED = frozenset({"/healthz"})
 """Paths this layer leaves alone: static files answer their own conditional and range requests."""
 STREAMED = (".csv", ".ndjson")
 """Exports (``app.api.export``): streamed whole in constant memory, never collected nor cached."""
+VERSION_READ = "app.data_version"
+"""The scope key under which the cache-hit path (``app.api.middleware.hits``) hands down the data version
+it read for a request it did not answer: the same instant's read, not made twice."""
 
 
 @dataclass(slots=True)
@@ -76,6 +80,8 @@ class Representation:
     compressible: bool = False
     gzipped: tuple[bytes, Headers] | None = None
     modified: dt.datetime | None = None
+    heads: dict[Hashable, Any] = field(default_factory=dict)
+    """Heads the cache-hit path (``app.api.middleware.hits``) prepared from these headers, by variant."""
 
     @classmethod
     def build(
@@ -175,6 +181,25 @@ def qualities(value: bytes) -> dict[str, float]:
     return found
 
 
+def not_modified(rep: Representation, if_none_match: bytes | None, if_modified_since: bytes | None) -> bool:
+    """Whether a conditional GET of ``rep`` is answered 304: ``If-None-Match`` decides when sent (RFC 9110
+    §13.2.2), else ``If-Modified-Since``; a representation without an ETag is always sent whole."""
+    if rep.etag is None:
+        return False
+    if if_none_match is not None:
+        return _etag_matches(if_none_match, rep.etag)
+    return (
+        if_modified_since is not None
+        and rep.modified is not None
+        and _unmodified_since(bytes(if_modified_since), rep.modified)
+    )
+
+
+def wants_gzip(rep: Representation, accept_encoding: bytes | None) -> bool:
+    """Whether ``rep`` is sent gzipped to a client that sent this ``Accept-Encoding``."""
+    return rep.compressible and accept_encoding is not None and _gzip_accepted(bytes(accept_encoding))
+
+
 @functools.lru_cache(maxsize=64)
 def _gzip_accepted(value: bytes) -> bool:
     accepted = qualities(value)
@@ -223,7 +248,7 @@ class RepresentationMiddleware:
         if path.startswith(self.cached_prefixes):
             resolved = self.canonical(path, scope["query_string"])
         if self.cache.enabled and resolved is not None:
-            version = await self.data_version()
+            version = scope[VERSION_READ] if VERSION_READ in scope else await self.data_version()
             if version is not None:
                 key = (path, resolved.query, version)
         if version is None and path not in UNVERSIONED:
@@ -331,20 +356,14 @@ class RepresentationMiddleware:
             if if_match is not None and if_match.strip() != b"*":
                 await _precondition_failed(scope, send)
                 return
-            if (
-                _etag_matches(if_none_match, rep.etag)
-                if if_none_match is not None  # it decides when sent (RFC 9110 §13.2.2)
-                else if_modified_since is not None
-                and rep.modified is not None
-                and _unmodified_since(bytes(if_modified_since), rep.modified)
-            ):
+            if not_modified(rep, if_none_match, if_modified_since):
                 await send(
                     {"type": "http.response.start", "status": 304, "headers": list(rep.not_modified_headers)}
                 )
                 await send({"type": "http.response.body", "body": b""})
                 return
         body, headers = rep.body, rep.headers
-        if rep.compressible and accept_encoding is not None and _gzip_accepted(bytes(accept_encoding)):
+        if wants_gzip(rep, accept_encoding):
             if rep.gzipped is None:
                 await anyio.to_thread.run_sync(rep.compress, limiter=self.compressing)
                 if key is not None:
