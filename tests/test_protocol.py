@@ -336,4 +336,5 @@ def test_a_cache_hit_writes_the_bytes_uvicorn_writes(
     cold = _raw(server, request)
     warm = _raw(server, request)
     assert warm == cold
-    assert cold[0][0].startswith(b"HTTP/1.1 ") and b"connection: close" in cold[0]
+    assert cold[0][0].startswith(b"HTTP/1.1 ")
+    assert b"connection: close" in cold[0]
