@@ -27,6 +27,10 @@ class _UtcTime:
         return f"{self._second_text}.{int((created - second) * 1000):03d}Z"
 
 
+def _trace(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
+    return formatter.formatException(record.exc_info) if record.exc_info else None
+
+
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
     """A record's ``fields`` extra (a dict, as the access log passes), or its other extra attributes."""
     fields = record.__dict__.get("fields")
@@ -35,29 +39,71 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
     return {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
 
 
-class JsonFormatter(_UtcTime, logging.Formatter):
-    """One JSON object per record, its extras merged in."""
+class FieldsFormatter(_UtcTime, logging.Formatter):
+    """A formatter that makes a line from a record's parts, so that a line can also be made without a
+    record (``app.log_writer.log_access``)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        return self.format_fields(
+            record.created,
+            record.levelname,
+            record.name,
+            record.getMessage(),
+            _extras(record),
+            _trace(self, record),
+        )
+
+    def format_fields(
+        self,
+        created: float,
+        levelname: str,
+        name: str,
+        message: str,
+        fields: dict[str, Any],
+        traceback: str | None = None,
+    ) -> str:
+        raise NotImplementedError
+
+
+class JsonFormatter(FieldsFormatter):
+    """One JSON object per record, its extras merged in."""
+
+    def format_fields(
+        self,
+        created: float,
+        levelname: str,
+        name: str,
+        message: str,
+        fields: dict[str, Any],
+        traceback: str | None = None,
+    ) -> str:
         entry: dict[str, Any] = {
-            "time": self._time(record.created),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
+            "time": self._time(created),
+            "level": levelname.lower(),
+            "logger": name,
+            "message": message,
         }
-        entry.update(_extras(record))
-        if record.exc_info:
-            entry["traceback"] = self.formatException(record.exc_info)
+        entry.update(fields)
+        if traceback is not None:
+            entry["traceback"] = traceback
         return orjson.dumps(entry, default=str).decode()
 
 
-class TextFormatter(_UtcTime, logging.Formatter):
+class TextFormatter(FieldsFormatter):
     """A line a person reads: time, level, then for an access record ``METHOD path?query status
     duration size`` and the ids; for any other record its logger, message and extras."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        extras = dict(_extras(record))
-        head = f"{self._time(record.created)} {record.levelname:<5}"
+    def format_fields(
+        self,
+        created: float,
+        levelname: str,
+        name: str,
+        message: str,
+        fields: dict[str, Any],
+        traceback: str | None = None,
+    ) -> str:
+        extras = dict(fields)
+        head = f"{self._time(created)} {levelname:<5}"
         if "status" in extras and "method" in extras:
             target = str(extras.pop("path", "") or "-")
             if query := extras.pop("query", ""):
@@ -67,10 +113,10 @@ class TextFormatter(_UtcTime, logging.Formatter):
                 f"{extras.pop('duration_ms', 0)}ms {extras.pop('bytes', 0)}B"
             )
         else:
-            line = f"{head} {record.name}: {record.getMessage()}"
+            line = f"{head} {name}: {message}"
         line += "".join(f" {k}={_text(v)}" for k, v in extras.items() if v is not None)
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+        if traceback is not None:
+            line += "\n" + traceback
         return line
 
 

@@ -30,7 +30,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.api.middleware.context import JSON_CSP, SECURITY_HEADERS
-from app.api.middleware.hits import ENCODED_HEAD
+from app.api.middleware.hits import ARRIVAL, ENCODED_HEAD, Arrivals
 from app.api.problems import PROBLEM_JSON, ProblemType, problem_bytes
 
 MAX_HEAD_BYTES = 16 * 1024
@@ -152,6 +152,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if len(self.headers) > self.max_header_lines:
             self.refusal = (ProblemType.HEADERS_TOO_LARGE, f"more than {self.max_header_lines} header lines")
             raise _RefusedError
+        Arrivals.last += 1
+        self.scope[ARRIVAL] = Arrivals.last  # type: ignore[literal-required]
         HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.api.middleware.hits import CacheHitMiddleware
+from app.api.middleware.hits import ARRIVAL, Arrivals, CacheHitMiddleware, SharedVersionReads
 from tests.api.test_cache import serving
 from tests.conftest import BRIEFING_ID, Database
 
@@ -148,3 +148,23 @@ async def test_a_304_and_a_gzip_body_from_the_hit_path(shared_db: Database) -> N
         assert head.content == b""
         assert head.headers["content-length"] == first.headers["content-length"]
         assert hits_of(app).served == served + 3
+
+
+async def test_a_version_read_is_shared_only_by_requests_that_arrived_before_it() -> None:
+    reads: list[str] = []
+    current = ["v1"]
+
+    async def read() -> str:
+        reads.append(current[0])
+        return current[0]
+
+    shared = SharedVersionReads(read)
+    Arrivals.last += 2
+    first, second = Arrivals.last - 1, Arrivals.last
+    assert await shared({ARRIVAL: first}) == "v1"  # reads: both had arrived
+    assert await shared({ARRIVAL: second}) == "v1"  # shares it
+    current[0] = "v2"  # a re-seed commits; the next request arrives after it
+    Arrivals.last += 1
+    assert await shared({ARRIVAL: Arrivals.last}) == "v2"
+    assert await shared({}) == "v2"  # no arrival number (an in-process client): always its own read
+    assert reads == ["v1", "v2", "v2"]

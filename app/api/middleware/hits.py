@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -68,6 +69,40 @@ FULL_STACK = frozenset(
 not evaluate, a body, an upgrade)."""
 
 _negotiated = functools.lru_cache(maxsize=64)(negotiated)
+
+ARRIVAL = "app.arrival"
+"""The scope key of a request's arrival number (``Arrivals``), set by the protocol of ``briefing serve``."""
+
+
+class Arrivals:
+    """Requests numbered in the order their heads arrive (``app.protocol`` counts them, in this process)."""
+
+    last = 0
+
+
+class SharedVersionReads:
+    """The data version, read once for every request that had arrived when the read began.
+
+    A read tells the version as of a moment after each of those requests arrived, which is all that a
+    fresh read of its own would tell (a re-seed committed after the read is seen by the requests that
+    arrive after it, as they are numbered after it). A burst that arrives together is then answered with
+    one read, not one each (on SQLite two ``stat`` calls, about 12 µs here). A request without an arrival
+    number (another server, an in-process test client) always reads for itself."""
+
+    def __init__(self, read: Callable[[], Awaitable[str | None]]) -> None:
+        self.read = read
+        self.covers = -1  # requests numbered up to this one may share ``version``
+        self.version: str | None = None
+
+    async def __call__(self, scope: Scope) -> str | None:
+        arrival = scope.get(ARRIVAL)
+        if arrival is not None and arrival <= self.covers:
+            return self.version
+        covers = Arrivals.last
+        version = await self.read()
+        if covers > self.covers:
+            self.covers, self.version = covers, version
+        return version
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +150,7 @@ class CacheHitMiddleware:
         self.representation = representation
         self.enabled = enabled
         self.served = 0
+        self.data_version = SharedVersionReads(representation.data_version)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.enabled or scope["type"] != "http" or scope["method"] not in {"GET", "HEAD"}:
@@ -161,7 +197,7 @@ class CacheHitMiddleware:
         if resolved is None:
             await self.app(scope, receive, send)
             return
-        version = await layer.data_version()
+        version = await self.data_version(scope)
         rep = layer.cache.get((path, resolved.query, version)) if version is not None else None
         gzipped = rep is not None and wants_gzip(rep, accept_encoding)
         if rep is None or (gzipped and rep.gzipped is None):
