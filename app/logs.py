@@ -16,6 +16,10 @@ from app.log_writer import BatchingStreamHandler
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
+_MILLISECONDS = [f".{ms:03d}Z" for ms in range(1000)]
+"""Each millisecond's text, made once (formatting an integer with a width is slow, and this is per line)."""
+
+
 class _UtcTime:
     _second = -1
     _second_text = ""
@@ -24,7 +28,7 @@ class _UtcTime:
         second = int(created)
         if second != self._second:  # strftime once per second, not once per line
             self._second, self._second_text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._second_text}.{int((created - second) * 1000):03d}Z"
+        return self._second_text + _MILLISECONDS[int((created - second) * 1000)]
 
 
 def _trace(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
