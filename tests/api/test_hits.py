@@ -97,8 +97,11 @@ class AccessLines(logging.Handler):
 
 @pytest.mark.parametrize("guarded", [False, True], ids=["defaults", "cors-and-trusted-hosts"])
 async def test_hits_are_answered_as_the_full_stack_answers(shared_db: Database, guarded: bool) -> None:
-    overrides: dict[str, Any] = {"cors_origins": [ORIGIN], "trusted_hosts": ["testserver"]} if guarded else {}
+    overrides: dict[str, Any] = {"log_level": "INFO"}  # make run's level: an access line per request
+    if guarded:
+        overrides |= {"cors_origins": [ORIGIN], "trusted_hosts": ["testserver"]}
     access = logging.getLogger("app.access")
+    level = logging.getLogger().level
     lines = AccessLines()
     async with serving(shared_db, **overrides) as (client, app):
         access.addHandler(lines)
@@ -127,6 +130,7 @@ async def test_hits_are_answered_as_the_full_stack_answers(shared_db: Database, 
         assert detail.status_code == 200
         assert listed.headers["content-encoding"] == "gzip"
     access.removeHandler(lines)
+    logging.getLogger().setLevel(level)  # the tests' own level (conftest.QUIET) for the tests after this one
 
 
 async def test_a_304_and_a_gzip_body_from_the_hit_path(shared_db: Database) -> None:
