@@ -111,7 +111,7 @@ class RequestContextMiddleware:
                 return bytes(value).decode("ascii")
         # 128 random bits from the process's generator (reseeded in each forked worker): an id needs to be
         # unique, not unpredictable, and os.urandom is a system call per request.
-        return f"{random.getrandbits(128):032x}"
+        return random.getrandbits(128).to_bytes(16, "big").hex()  # 32 hex digits; a format spec costs 2x
 
 
 def secured(headers: Iterable[tuple[bytes, bytes]], csp: bytes) -> list[tuple[bytes, bytes]]:
