@@ -61,6 +61,7 @@ def cases(etag_detail: str, etag_list: str) -> list[tuple[Case, bool]]:
         (("GET", DETAIL, {"If-Unmodified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}), False),
         (("GET", "/v1/positions?party=%D1%80ussia&limit=20", {}), False),  # percent-escapes
         (("GET", "/v1/positions?limit=20&nope=1", {}), False),  # no canonical form: a 400
+        (("GET", "/v1/positions?limit=20&x=" + "a" * 17_000, {}), False),  # a 414
         (("GET", "/healthz", {}), False),
         (("POST", DETAIL, {}), False),
     ]

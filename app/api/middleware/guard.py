@@ -42,10 +42,6 @@ class RequestGuardMiddleware:
         )
 
     def _problem(self, scope: Scope) -> tuple[ProblemType, str] | None:
-        return self.url_problem(scope) or self._header_problem(scope)
-
-    def url_problem(self, scope: Scope) -> tuple[ProblemType, str] | None:
-        """What is wrong with the request's URL, if anything."""
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
         query: bytes = scope.get("query_string", b"")
         if len(raw_path) + len(query) > self.max_url_bytes:
@@ -59,10 +55,6 @@ class RequestGuardMiddleware:
                 unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
             except UnicodeDecodeError:
                 return ProblemType.BAD_ENCODING, f"the {name} is not valid UTF-8 once percent-decoded"
-        return None
-
-    @staticmethod
-    def _header_problem(scope: Scope) -> tuple[ProblemType, str] | None:
         if scope["method"] in {"GET", "HEAD"}:
             for key, value in scope["headers"]:
                 if (

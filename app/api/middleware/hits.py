@@ -5,7 +5,8 @@ wrapped ``send``, to end as stored bytes with a few headers added. This outermos
 layers would do, in one step, for the requests where what they do is known in advance:
 
 - request context: the request id (echoed or made), the security headers and CSP, the access line;
-- guard, trusted hosts, export negotiation: the same checks, by the same code; ``Vary: Accept`` on lists;
+- guard: a URL it passes at a glance; trusted hosts and export negotiation: the same checks, by the same
+  code; ``Vary: Accept`` on lists;
 - CORS for a request without ``Origin``: ``Origin`` added to ``Vary``;
 - representation: the same canonical key and data version, ``If-None-Match`` → 304, the gzip variant when
   ``Accept-Encoding`` allows it and it is already made.
@@ -164,7 +165,7 @@ class CacheHitMiddleware:
             or not path.startswith(layer.cached_prefixes)
             or path.startswith(PASS_THROUGH)
             or path.endswith(STREAMED)
-            or self.guard.url_problem(scope) is not None
+            or not self._plain_url(scope)
         ):
             await self.app(scope, receive, send)
             return
@@ -206,6 +207,20 @@ class CacheHitMiddleware:
             return
         await self._answer(
             scope, send, rep, version, started, listed=listed, gzipped=gzipped, tag=if_none_match
+        )
+
+    def _plain_url(self, scope: Scope) -> bool:
+        """Whether the URL is one the guard passes at a glance (ASCII, no percent-escape, within the limit);
+        any other goes to the full stack, whose guard decides."""
+        raw_path: bytes | None = scope.get("raw_path")
+        query: bytes = scope["query_string"]
+        return (
+            raw_path is not None
+            and raw_path.isascii()
+            and query.isascii()
+            and b"%" not in raw_path
+            and b"%" not in query
+            and len(raw_path) + len(query) <= self.guard.max_url_bytes
         )
 
     async def _answer(
