@@ -8,7 +8,7 @@ formatting it and writing and flushing one line) was about 40% of the request's 
   (``Logger.handle``): handlers, filters and levels work as usual, only the per-record set-up is skipped.
   When the only handler it would reach is a ``BatchingStreamHandler`` without filters (the service's own
   set-up), it makes no record at all: the handler queues the line's parts, and its formatter makes the
-  line from them in the writer thread (``app.logs.FieldsFormatter.format_fields``).
+  line from them in the writer thread (``app.logs.FieldsFormatter.format_parts``).
 - ``BatchingStreamHandler`` queues records; a background thread formats and writes them in order, many
   lines per write, at most ``FLUSH_SECONDS`` later (a warning or error wakes it at once). ``flush()``
   (called at exit by ``logging.shutdown``) writes everything pending; a process killed with SIGKILL loses
@@ -22,7 +22,8 @@ import threading
 import time
 import weakref
 from collections import deque
-from typing import Any, Protocol, TextIO
+from collections.abc import Callable
+from typing import Any, NamedTuple, TextIO
 
 FLUSH_SECONDS = 0.05
 MAX_PENDING = 10_000
@@ -33,12 +34,16 @@ Access = tuple[float, str, dict[str, Any]]
 """An access line's parts: its time, logger name and fields."""
 
 
-class PartsFormatter(Protocol):
-    """A formatter's ``format_fields`` (``app.logs.FieldsFormatter``): a line from a record's parts."""
+class LineParts(NamedTuple):
+    """What a log line is made of: a record's time, level name, logger name, message, fields (its extras)
+    and traceback."""
 
-    def __call__(
-        self, created: float, levelname: str, name: str, message: str, fields: dict[str, Any]
-    ) -> str: ...
+    created: float
+    levelname: str
+    name: str
+    message: str
+    fields: dict[str, Any]
+    traceback: str | None = None
 
 
 def log_access(logger: logging.Logger, fields: dict[str, Any]) -> None:
@@ -80,7 +85,7 @@ def _only_handler(logger: logging.Logger) -> BatchingStreamHandler | None:
                 or type(handler) is not BatchingStreamHandler
                 or handler.filters
                 or handler.level > logging.INFO
-                or not callable(getattr(handler.formatter, "format_fields", None))
+                or not callable(getattr(handler.formatter, "format_parts", None))
             ):
                 return None
             found = handler
@@ -97,9 +102,9 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self.writer.add(self)
 
     def _format_access(self, created: float, name: str, fields: dict[str, Any]) -> str:
-        format_fields: PartsFormatter | None = getattr(self.formatter, "format_fields", None)
-        if format_fields is not None:
-            return format_fields(created, "INFO", name, "request", fields)
+        format_parts: Callable[[LineParts], str] | None = getattr(self.formatter, "format_parts", None)
+        if format_parts is not None:
+            return format_parts(LineParts(created, "INFO", name, "request", fields))
         return self.format(_record(created, name, fields))  # the formatter was changed since
 
     def handle(self, record: logging.LogRecord) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from app.log_writer import BatchingStreamHandler
+from app.log_writer import BatchingStreamHandler, LineParts
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
@@ -31,10 +31,6 @@ class _UtcTime:
         return self._second_text + _MILLISECONDS[int((created - second) * 1000)]
 
 
-def _trace(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
-    return formatter.formatException(record.exc_info) if record.exc_info else None
-
-
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
     """A record's ``fields`` extra (a dict, as the access log passes), or its other extra attributes."""
     fields = record.__dict__.get("fields")
@@ -44,52 +40,34 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
 
 
 class FieldsFormatter(_UtcTime, logging.Formatter):
-    """A formatter that makes a line from a record's parts, so that a line can also be made without a
-    record (``app.log_writer.log_access``)."""
+    """A formatter that makes a line from a record's parts (``format_parts``), so that a line can also be
+    made without a record (``app.log_writer.log_access``)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return self.format_fields(
-            record.created,
-            record.levelname,
-            record.name,
-            record.getMessage(),
-            _extras(record),
-            _trace(self, record),
+        trace = self.formatException(record.exc_info) if record.exc_info else None
+        return self.format_parts(
+            LineParts(
+                record.created, record.levelname, record.name, record.getMessage(), _extras(record), trace
+            )
         )
 
-    def format_fields(
-        self,
-        created: float,
-        levelname: str,
-        name: str,
-        message: str,
-        fields: dict[str, Any],
-        traceback: str | None = None,
-    ) -> str:
+    def format_parts(self, parts: LineParts) -> str:
         raise NotImplementedError
 
 
 class JsonFormatter(FieldsFormatter):
     """One JSON object per record, its extras merged in."""
 
-    def format_fields(
-        self,
-        created: float,
-        levelname: str,
-        name: str,
-        message: str,
-        fields: dict[str, Any],
-        traceback: str | None = None,
-    ) -> str:
+    def format_parts(self, parts: LineParts) -> str:
         entry: dict[str, Any] = {
-            "time": self._time(created),
-            "level": levelname.lower(),
-            "logger": name,
-            "message": message,
+            "time": self._time(parts.created),
+            "level": parts.levelname.lower(),
+            "logger": parts.name,
+            "message": parts.message,
         }
-        entry.update(fields)
-        if traceback is not None:
-            entry["traceback"] = traceback
+        entry.update(parts.fields)
+        if parts.traceback is not None:
+            entry["traceback"] = parts.traceback
         return orjson.dumps(entry, default=str).decode()
 
 
@@ -97,17 +75,9 @@ class TextFormatter(FieldsFormatter):
     """A line a person reads: time, level, then for an access record ``METHOD path?query status
     duration size`` and the ids; for any other record its logger, message and extras."""
 
-    def format_fields(
-        self,
-        created: float,
-        levelname: str,
-        name: str,
-        message: str,
-        fields: dict[str, Any],
-        traceback: str | None = None,
-    ) -> str:
-        extras = dict(fields)
-        head = f"{self._time(created)} {levelname:<5}"
+    def format_parts(self, parts: LineParts) -> str:
+        extras = dict(parts.fields)
+        head = f"{self._time(parts.created)} {parts.levelname:<5}"
         if "status" in extras and "method" in extras:
             target = str(extras.pop("path", "") or "-")
             if query := extras.pop("query", ""):
@@ -117,10 +87,10 @@ class TextFormatter(FieldsFormatter):
                 f"{extras.pop('duration_ms', 0)}ms {extras.pop('bytes', 0)}B"
             )
         else:
-            line = f"{head} {name}: {message}"
+            line = f"{head} {parts.name}: {parts.message}"
         line += "".join(f" {k}={_text(v)}" for k, v in extras.items() if v is not None)
-        if traceback is not None:
-            line += "\n" + traceback
+        if parts.traceback is not None:
+            line += "\n" + parts.traceback
         return line
 
 
