@@ -131,6 +131,18 @@ class Head:
         return cls(headers, encoded, length)
 
 
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A cached representation this layer answers with, and what the request asked of it."""
+
+    representation: Representation
+    version: str
+    listed: bool
+    """A list path (export negotiation adds ``Vary: Accept``)."""
+    gzipped: bool
+    if_none_match: bytes | None
+
+
 class CacheHitMiddleware:
     def __init__(
         self,
@@ -158,6 +170,17 @@ class CacheHitMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        try:
+            hit = await self._hit(scope)
+        except Exception:  # whatever it is, the full stack meets it again, and answers and logs it
+            hit = None
+        if hit is None:
+            await self.app(scope, receive, send)
+            return
+        await self._answer(scope, send, started, hit)
+
+    async def _hit(self, scope: Scope) -> Hit | None:
+        """The cached answer to this request, if this layer can give it (see the module docstring)."""
         path: str = scope["path"]
         layer = self.representation
         if (
@@ -167,13 +190,11 @@ class CacheHitMiddleware:
             or path.endswith(STREAMED)
             or not self._plain_url(scope)
         ):
-            await self.app(scope, receive, send)
-            return
+            return None
         if_none_match = accept_encoding = host = accept = None
         for name, value in scope["headers"]:  # one pass; first or last of a repeated one as each layer reads
             if name in FULL_STACK:
-                await self.app(scope, receive, send)
-                return
+                return None
             if name == b"if-none-match":
                 if_none_match = value
             elif name == b"accept-encoding":
@@ -188,26 +209,20 @@ class CacheHitMiddleware:
             and path not in hosts.exempt_paths
             and not hosts.allows(bytes(host or b"").decode("latin-1"))
         ):
-            await self.app(scope, receive, send)
-            return
+            return None
         listed = path in self.negotiation.paths
         if listed and accept and _negotiated(bytes(accept)) is not None:
-            await self.app(scope, receive, send)
-            return
+            return None
         resolved = layer.canonical(path, scope["query_string"])
         if resolved is None:
-            await self.app(scope, receive, send)
-            return
+            return None
         version = await self.data_version(scope)
         rep = layer.cache.get((path, resolved.query, version)) if version is not None else None
         gzipped = rep is not None and wants_gzip(rep, accept_encoding)
-        if rep is None or (gzipped and rep.gzipped is None):
+        if rep is None or version is None or (gzipped and rep.gzipped is None):
             scope[VERSION_READ] = version
-            await self.app(scope, receive, send)
-            return
-        await self._answer(
-            scope, send, rep, version, started, listed=listed, gzipped=gzipped, tag=if_none_match
-        )
+            return None
+        return Hit(rep, version, listed, gzipped, if_none_match)
 
     def _plain_url(self, scope: Scope) -> bool:
         """Whether the URL is one the guard passes at a glance (ASCII, no percent-escape, within the limit);
@@ -223,21 +238,11 @@ class CacheHitMiddleware:
             and len(raw_path) + len(query) <= self.guard.max_url_bytes
         )
 
-    async def _answer(
-        self,
-        scope: Scope,
-        send: Send,
-        rep: Representation,
-        version: str | None,
-        started: float,
-        *,
-        listed: bool,
-        gzipped: bool,
-        tag: bytes | None,
-    ) -> None:
-        if not_modified(rep, tag, None):
+    async def _answer(self, scope: Scope, send: Send, started: float, hit: Hit) -> None:
+        rep, listed = hit.representation, hit.listed
+        if not_modified(rep, hit.if_none_match, None):
             status, variant, body = 304, "not-modified", b""
-        elif gzipped and rep.gzipped is not None:
+        elif hit.gzipped and rep.gzipped is not None:
             status, variant, body = rep.status, "gzip", rep.gzipped[0]
         else:
             status, variant, body = rep.status, "identity", rep.body
@@ -261,7 +266,7 @@ class CacheHitMiddleware:
             await send(start)
             await send({"type": "http.response.body", "body": body})
         finally:
-            log_request(request_id, scope, status, started, len(body), version[:12] if version else None)
+            log_request(request_id, scope, status, started, len(body), hit.version[:12])
 
     @staticmethod
     def _head(rep: Representation, variant: str, listed: bool, csp: bytes) -> Head:
