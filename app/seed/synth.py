@@ -29,6 +29,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import operator
 import os
 import random
 import time
@@ -53,6 +54,7 @@ from app.seed.plan import SEARCH_TEXT
 from app.seed.rows import item_links, item_row, link_rows, search_row
 from app.seed.schema import SeedFiles, SeedModel
 from app.seed.search_entries import entry_id
+from app.seed.synth_terms import PieceTerms
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
@@ -154,6 +156,15 @@ class _Ids(Sequence[str]):
         return f"{self.prefix}-{index + 1}"
 
 
+class _Statement(typing.NamedTuple):
+    """A table's insert: the SQL, the row's values in its order, and the date and JSON columns."""
+
+    sql: str
+    values: Callable[[Row], tuple[Any, ...]]
+    dates: tuple[str, ...]
+    documents: tuple[str, ...]
+
+
 class _Writer:
     """Buffers rows per table and inserts them in chunks with the driver's ``executemany``.
 
@@ -167,9 +178,17 @@ class _Writer:
         self.buffers: dict[str, list[Row]] = {}
         self.sizes: dict[str, int] = {}
         self.counts: dict[str, int] = {}
-        self.statements: dict[str, tuple[str, list[str], list[str]]] = {}
+        self.statements: dict[str, _Statement] = {
+            # The full-text index, written with its entries (``app.seed.synth_terms``).
+            "search_fts": _Statement(
+                "INSERT INTO search_fts(rowid, t, b, tw, bw) VALUES (?, ?, ?, ?, ?)",
+                operator.itemgetter("id", "t", "b", "tw", "bw"),
+                (),
+                (),
+            )
+        }
 
-    def _statement(self, table: str, row: Row) -> tuple[str, list[str], list[str]]:
+    def _statement(self, table: str, row: Row) -> _Statement:
         cached = self.statements.get(table)
         if cached is None:
             columns = self.tables[table].c
@@ -179,11 +198,13 @@ class _Writer:
                 raise ValueError(f"{table} has no column(s) {unknown}")
             # Table and column names come from the models' metadata (checked above), never from input.
             quoted = ", ".join(f'"{n}"' for n in names)
-            placeholders = ", ".join(":" + n for n in names)
-            sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
-            dates = [n for n in names if isinstance(columns[n].type, Date)]
-            documents = [n for n in names if isinstance(columns[n].type, JSON)]
-            cached = self.statements[table] = (sql, dates, documents)
+            placeholders = ", ".join("?" for _ in names)
+            cached = self.statements[table] = _Statement(
+                f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})',  # noqa: S608
+                operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],),
+                tuple(n for n in names if isinstance(columns[n].type, Date)),
+                tuple(n for n in names if isinstance(columns[n].type, JSON)),
+            )
         return cached
 
     def put(self, table: str, row: Row) -> None:
@@ -196,14 +217,16 @@ class _Writer:
     def flush(self, table: str) -> None:
         buffer = self.buffers.get(table)
         if buffer:
-            sql, dates, documents = self._statement(table, buffer[0])
-            for row in buffer:  # the read model has rendered these rows already
-                for name in dates:
-                    if row[name] is not None:
-                        row[name] = row[name].isoformat()
-                for name in documents:
-                    row[name] = json.dumps(row[name])
-            self.connection.exec_driver_sql(sql, buffer)
+            sql, values, dates, documents = self._statement(table, buffer[0])
+            if dates or documents:
+                for row in buffer:  # the read model has rendered these rows already
+                    for name in dates:
+                        if row[name] is not None:
+                            row[name] = row[name].isoformat()
+                    for name in documents:
+                        row[name] = json.dumps(row[name])
+            # Positional parameters: the driver binds a tuple faster than it looks names up in a dict.
+            self.connection.exec_driver_sql(sql, list(map(values, buffer)))
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
             self.buffers[table], self.sizes[table] = [], 0
 
@@ -221,6 +244,7 @@ class _Synth:
         self.model = readmodel.ReadModel(lambda row: writer.put("representations", row))
         self.sort_width = max(6, len(str(rows)))
         self.search_id = 0
+        self.terms = PieceTerms()
         self.citation_id = 0
         self.vocabulary = self._vocabulary()
         self.sentences = [self._sentence() for _ in range(SENTENCE_POOL)]
@@ -301,9 +325,8 @@ class _Synth:
         return _dates(year, month, day, precision)
 
     # -- shared side tables -----------------------------------------------------------------------------
-    def cite(self, collection: str, item_id: str, count: int) -> list[Row]:
+    def cite(self, collection: str, item_id: str, count: int, document: int) -> list[Row]:
         """``count`` citations of one document (the item's home document)."""
-        document = int(self.rand() * len(self.spans))
         spans = self.spans[document]
         rows: list[Row] = []
         for ordinal in range(count):
@@ -331,9 +354,15 @@ class _Synth:
         return rows
 
     def write(
-        self, collection: str, row: Row, links: dict[str, list[Row]], citations: list[Row], search: Row
+        self,
+        collection: str,
+        row: Row,
+        links: dict[str, list[Row]],
+        citations: list[Row],
+        search: Sequence[str | None],
     ) -> None:
-        """One item: its read model rendered, then its row, link rows, citations and search entry."""
+        """One item: its read model rendered, then its row, link rows, citations and search entry (its
+        title and the parts of its text) with its terms."""
         self.model.item(collection, row, links, citations)
         self.w.put(collection, row)
         for table, rows in links.items():
@@ -342,7 +371,9 @@ class _Synth:
         for citation in citations:
             self.w.put("citations", citation)
         self.search_id += 1
-        self.w.put("search_entries", {**search, "id": entry_id(collection, self.search_id)})
+        key, (title, *parts) = entry_id(collection, self.search_id), search
+        self.w.put("search_entries", {**search_row(collection, row["id"], title or "", *parts), "id": key})
+        self.w.put("search_fts", search_index.terms_row(key, self.terms.index_terms(title or "", parts)))
 
     # -- collections ------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -424,6 +455,9 @@ class _Synth:
         search = SEARCH_TEXT[spec.name]
         names = self.model.labels["parties"]
         empty: Row = {name: [] for name in ("citations", "search_aliases") if name in model.model_fields}
+        # An item's home document: the items of a collection that cite one document are neighbours (in
+        # their table and in the read model), so composing a whole briefing reads few pages.
+        documents, size = len(self.spans), len(self.ids[spec.name])
         for i, item_id in enumerate(self.ids[spec.name]):
             values: Row = {"id": item_id, **empty}
             for draw in draws:
@@ -435,9 +469,12 @@ class _Synth:
             links: dict[str, list[Row]] = {}
             for table, rows in item_links(spec, item):
                 links.setdefault(table, []).extend(rows)
-            citations = self.cite(spec.name, item_id, 1 if self.rand() < 0.7 else 2) if spec.cited else []
-            title, *parts = search(item, names, [c["quote"] for c in citations])
-            self.write(spec.name, row, links, citations, search_row(spec.name, item_id, title or "", *parts))
+            citations = (
+                self.cite(spec.name, item_id, 1 if self.rand() < 0.7 else 2, i * documents // size)
+                if spec.cited
+                else []
+            )
+            self.write(spec.name, row, links, citations, search(item, names, [c["quote"] for c in citations]))
 
     def documents(self) -> None:
         for i, document_id in enumerate(self.ids["documents"]):
@@ -477,7 +514,7 @@ class _Synth:
                 "length": len(body),
                 "text": body,
             }
-            self.write("documents", row, {}, [], search_row("documents", document_id, title, body))
+            self.write("documents", row, {}, [], (title, body))
 
     def briefings(self) -> None:
         """One briefing per document, with a lead, three headed sections and a photo."""
@@ -505,9 +542,9 @@ class _Synth:
                 "takeaway": takeaway,
                 "photo": photo,
             }
-            citations = self.cite("briefings", briefing_id, 1)
+            citations = self.cite("briefings", briefing_id, 1, i)
             quotes = [c["quote"] for c in citations]
-            search = search_row("briefings", briefing_id, title, summary, takeaway, *quotes)
+            search = (title, summary, takeaway, *quotes)
             self.write("briefings", row, {"person_links": people}, citations, search)
             # Sections start at the heading lines written by documents(): before sentences 15, 30, 45.
             starts = [0] + [spans[k - 1][1] + 1 for k in (15, 30, 45)]
@@ -605,8 +642,8 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
             expected = readmodel.expected_rows(writer.counts)
             if not written == writer.counts.get("representations") == expected:
                 raise RuntimeError(f"read model: {written} rendered, {expected} expected, {writer.counts}")
-            search_index.rebuild(connection)
-            counts = {**dict(sorted(writer.counts.items())), "synthetic": 1}
+            tables = {t: n for t, n in sorted(writer.counts.items()) if t in Base.metadata.tables}
+            counts = {**tables, "synthetic": 1}
             connection.execute(
                 insert(Dataset).values(
                     id=1,

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
 
+from app.db import search_index
 from app.db.collections import COLLECTIONS as DECLARED
 from app.db.models import table_of
 from app.domain import schemas
-from app.domain.search_terms import words
+from app.domain.search_terms import index_terms, words
 from app.main import create_app
 from app.seed.schema import SeedFiles
 from app.seed.synth import SYNTHETIC_MARK, synthetic_version, write_synthetic
+from app.seed.synth_terms import PieceTerms
 from app.settings import Settings
 
 ROWS = 2000
@@ -207,3 +210,46 @@ async def test_the_api_serves_it(synthetic: Path) -> None:
         events = (await client.get("/v1/events", params={"sort": "-date", "limit": 5})).json()
         assert len(events["items"]) == 5
         assert events["next_cursor"]
+
+
+def test_the_index_is_what_the_indexer_builds(synthetic: Path, tmp_path: Path) -> None:
+    """The generator indexes each entry as it writes it (terms computed once per sentence:
+    ``app.seed.synth_terms``); rebuilding the index from the stored entries with the real indexer
+    (``search_index.rebuild``, as ``briefing seed`` does) gives the same index, term for term, position
+    for position."""
+    copy = tmp_path / "reindexed.sqlite3"
+    copy.write_bytes(synthetic.read_bytes())
+
+    def instances(db: sqlite3.Connection) -> list[tuple[object, ...]]:
+        db.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, search_fts, instance)")
+        found = db.execute("SELECT term, doc, col, offset FROM temp.terms ORDER BY 1, 2, 3, 4").fetchall()
+        db.execute("DROP TABLE temp.terms")
+        return found
+
+    written = instances(sqlite3.connect(copy))
+    assert len(written) > 100_000
+    engine = create_engine(f"sqlite:///{copy}")
+    with engine.begin() as connection:
+        assert (
+            search_index.rebuild(connection)
+            == _connect(synthetic).execute("SELECT count(*) FROM search_entries").fetchone()[0]
+        )
+    engine.dispose()
+    assert instances(sqlite3.connect(copy)) == written
+
+
+@pytest.mark.parametrize(
+    ("title", "parts"),
+    [
+        ("Russia's envoy: Çırağan talks", ["The talks. Were held in Zürich.", None, "", "don't stop: ½ way"]),
+        ("Party 12: Ceasefire now", ["A. B. C.", "line one\nline two. Three"]),
+        ("", ["war " * 300]),  # a term past MAX_OCCURRENCES: the indexer's own path
+        ("Title", ["ceasefire " * 100 + "\n" + "talks " * 100]),  # long, but every term under the limit
+        ("x_y 3.5 a:b", ["e.g. U.S. 10:30 it’s"]),
+    ],
+)
+def test_piece_terms_equal_index_terms(title: str, parts: list[str | None]) -> None:
+    pieces = PieceTerms()
+    for _ in range(2):  # computed, then from the cache
+        body = "\n".join(p for p in parts if p)
+        assert pieces.index_terms(title, parts) == index_terms(title, body, tsvector=False)

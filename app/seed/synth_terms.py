@@ -1,0 +1,81 @@
+"""Search terms of the synthetic entries, computed once per sentence rather than once per entry.
+
+Synthetic text is made of a few thousand pooled sentences and titles (``app.seed.synth``), so the same
+pieces of text recur in hundreds of entries. ``PieceTerms.index_terms(title, parts)`` gives what
+``app.domain.search_terms.index_terms(title, body, tsvector=False)`` gives (SQLite's columns) for the body
+made of those parts, from the words and stems of each piece, each computed once by the real tokeniser:
+
+- An entry's body is its parts joined by line breaks, and a part is cut into pieces at line breaks,
+  and at full stops and colons before a space. No word spans those characters (a word is a run of
+  letters and digits, joined only by apostrophes), so a text's words are its pieces' words, in order; a
+  piece that is plain ASCII takes the tokeniser's fast path, which gives the same words.
+- The words are then joined as ``index_terms`` joins them when no term occurs more than
+  ``MAX_OCCURRENCES`` times and the text is shorter than ``MAX_POSITIONS`` words; any other entry
+  (none at the sizes drawn here) is left to ``index_terms`` itself.
+
+``tests/seed/test_synth.py`` checks that the index built this way equals the one ``search_index.rebuild``
+builds from the stored entries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from app.domain.search_terms import MAX_OCCURRENCES, MAX_POSITIONS, IndexTerms, index_terms, stem, words
+
+_CUTS = re.compile(r"\n|[.:] ")
+"""Where a text is cut into pieces: line breaks, and full stops and colons before a space."""
+CACHED_PIECES = 20_000
+"""At most this many pieces are remembered (a few MB): the pools' sentences and titles, met first in the
+documents, fill about half of it; the numbered names that follow are each met once and need no entry."""
+
+Piece = tuple[int, str, str]
+"""A piece's word count, and its words and its stems, space-separated."""
+
+_EMPTY: Piece = (0, "", "")
+
+
+class PieceTerms:
+    def __init__(self) -> None:
+        self.pieces: dict[str, Piece] = {}
+
+    def _piece(self, text: str) -> Piece:
+        """The terms of a part of an entry: of each piece cutting it gives, each computed once."""
+        found = self.pieces.get(text)
+        if found is None:
+            cut = _CUTS.split(text)
+            if len(cut) > 1:
+                return _joined([piece for part in cut if (piece := self._piece(part))[0]])
+            found_words = words(text)
+            found = (len(found_words), " ".join(found_words), " ".join(map(stem, found_words)))
+            if len(self.pieces) < CACHED_PIECES:
+                self.pieces[text] = found
+        return found
+
+    def index_terms(self, title: str, parts: Sequence[str | None]) -> IndexTerms:
+        """``index_terms(title, body, tsvector=False)`` of an entry whose body is its ``parts`` joined by
+        line breaks (``app.seed.rows.search_row``)."""
+        title_piece = self._piece(title)
+        body = _joined([piece for part in parts if part and (piece := self._piece(part))[0]])
+        count = title_piece[0] + body[0]
+        if count > MAX_OCCURRENCES:
+            stems = Counter(title_piece[2].split())
+            stems.update(body[2].split())
+            if count >= MAX_POSITIONS or max(stems.values()) > MAX_OCCURRENCES:
+                return index_terms(title, "\n".join(p for p in parts if p), tsvector=False)
+        return IndexTerms(title_piece[2], body[2], title_piece[1], body[1], "")
+
+
+def _joined(pieces: list[Piece]) -> Piece:
+    """The terms of pieces of text one after the other."""
+    if len(pieces) == 1:
+        return pieces[0]
+    if not pieces:
+        return _EMPTY
+    return (
+        sum(p[0] for p in pieces),
+        " ".join(p[1] for p in pieces),
+        " ".join(p[2] for p in pieces),
+    )
