@@ -60,8 +60,9 @@ from app.settings import Settings
 SYNTHETIC_MARK = "[SYNTHETIC]"
 CHUNK_ROWS = 5000
 CHUNK_BYTES = 8 << 20
-"""A table's buffered rows are written at CHUNK_ROWS rows or when their texts and bodies reach this
-(whole briefings are hundreds of kilobytes each)."""
+SIZED = frozenset({"representations", "documents", "search_entries"})
+"""A table's buffered rows are written at CHUNK_ROWS rows or, for the tables with long texts (SIZED),
+when their texts and bodies reach CHUNK_BYTES (whole briefings are hundreds of kilobytes each)."""
 SENTENCE_POOL = 6000
 TITLE_POOL = 3000
 SENTENCES_PER_DOCUMENT = 60
@@ -208,10 +209,27 @@ class _Writer:
         return cached
 
     def put(self, table: str, row: Row) -> None:
-        buffer = self.buffers.setdefault(table, [])
+        buffer = self.buffers.get(table)
+        if buffer is None:
+            buffer = self.buffers[table] = []
         buffer.append(row)
-        size = self.sizes[table] = self.sizes.get(table, 0) + len(row.get("body") or row.get("text") or "")
-        if len(buffer) >= CHUNK_ROWS or size >= CHUNK_BYTES:
+        if table in SIZED:
+            size = self.sizes[table] = self.sizes.get(table, 0) + len(
+                row.get("body") or row.get("text") or ""
+            )
+            if size >= CHUNK_BYTES:
+                self.flush(table)
+                return
+        if len(buffer) >= CHUNK_ROWS:
+            self.flush(table)
+
+    def put_all(self, table: str, rows: list[Row]) -> None:
+        """Rows of a table without long texts (links, citations)."""
+        buffer = self.buffers.get(table)
+        if buffer is None:
+            buffer = self.buffers[table] = []
+        buffer += rows
+        if len(buffer) >= CHUNK_ROWS:
             self.flush(table)
 
     def flush(self, table: str) -> None:
@@ -228,7 +246,8 @@ class _Writer:
             # Positional parameters: the driver binds a tuple faster than it looks names up in a dict.
             self.connection.exec_driver_sql(sql, list(map(values, buffer)))
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
-            self.buffers[table], self.sizes[table] = [], 0
+            self.buffers[table] = []
+            self.sizes[table] = 0
 
     def flush_all(self) -> None:
         for table in list(self.buffers):
@@ -366,10 +385,9 @@ class _Synth:
         self.model.item(collection, row, links, citations)
         self.w.put(collection, row)
         for table, rows in links.items():
-            for link in rows:
-                self.w.put(table, link)
-        for citation in citations:
-            self.w.put("citations", citation)
+            self.w.put_all(table, rows)
+        if citations:
+            self.w.put_all("citations", citations)
         self.search_id += 1
         key, (title, *parts) = entry_id(collection, self.search_id), search
         self.w.put("search_entries", {**search_row(collection, row["id"], title or "", *parts), "id": key})
