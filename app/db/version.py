@@ -186,6 +186,9 @@ class ThreadedVersionReader(LoadTime):
         try:
             with contextlib.suppress(Exception):
                 await asyncio.shield(running)
+            if self.next is following:
+                # Callers from now on arrive after the read below starts: they wait for the one after it.
+                self.next = None
             version = await self._lead(loop)
             return version
         finally:
