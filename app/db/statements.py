@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +84,8 @@ class _Statements:
             if len(self.entries) > MAX_STATEMENTS:
                 self.entries.popitem(last=False)
             return found
-        self.entries.move_to_end(key)
+        with suppress(KeyError):  # another worker thread may have evicted it since
+            self.entries.move_to_end(key)
         return found
 
 
