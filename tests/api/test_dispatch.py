@@ -4,16 +4,19 @@ calling its endpoint directly, with the same status, headers and bytes as FastAP
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from app.api.middleware.dispatch import DispatchMiddleware
 from app.api.middleware.representation import make_etag
 from app.db.collections import COLLECTIONS
+from app.db.engine import MAX_OVERFLOW, POOL_SIZE
 from app.main import create_app
 from tests.conftest import BRIEFING_ID, Database
 
@@ -95,3 +98,65 @@ async def test_a_request_that_does_not_validate_goes_through_the_app(shared_db: 
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "limit"
         assert dispatch_of(app).plans == {}
+
+
+@contextlib.contextmanager
+def statement_threads(engine: Any) -> Iterator[list[int]]:
+    """The threads the engine's statements run in, while the block runs."""
+    seen: list[int] = []
+
+    def record(*_: Any) -> None:
+        seen.append(threading.get_ident())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+SHORT_READS = ["/v1/positions?limit=3", "/v1/positions?limit=3&fields=id", f"/v1/briefings/{BRIEFING_ID}"]
+LONGER_READS = [
+    "/v1/positions?limit=3&party=russia",
+    "/v1/positions?limit=3&q=ceasefire",
+    "/v1/positions?limit=3&count=true",
+    "/v1/positions?limit=3&facet=kind",
+    "/v1/parties/russia",  # counts its references
+]
+
+
+async def test_short_reads_run_on_the_event_loop_on_sqlite_only(shared_db: Database) -> None:
+    """An unfiltered page or a primary-key read runs on the loop on SQLite (no hop to a worker thread);
+    filters, q, counts, facets, a party's reference counts and anything on PostgreSQL run in the pool."""
+    async with clients(shared_db, response_cache_entries=0, response_cache_bytes=0) as (whole, _, app):
+        first = (await whole.get("/v1/positions?limit=1")).json()["items"][0]["id"]
+        loop_thread = threading.get_ident()
+        for url in [*SHORT_READS, f"/v1/positions/{first}", *LONGER_READS]:
+            with statement_threads(app.state.engine) as threads:
+                response = await whole.get(url)
+            assert response.status_code == 200, url
+            assert threads, url
+            short = url not in LONGER_READS and shared_db.backend == "sqlite"
+            assert (set(threads) == {loop_thread}) is short, url
+            assert loop_thread not in threads or short, url
+
+
+async def test_a_short_read_waits_for_no_connection(seeded_db: Database) -> None:
+    """When the pool could not give a connection at once, even a short read goes to a worker thread: the
+    loop never waits for the pool (an export holds its connection across awaits)."""
+    if seeded_db.backend != "sqlite":
+        pytest.skip("short reads run on the loop on SQLite only")
+    async with clients(seeded_db, response_cache_entries=0, response_cache_bytes=0) as (whole, _, app):
+        engine, spare = app.state.engine, app.state.settings.db_threads
+        held = [engine.connect() for _ in range(POOL_SIZE + MAX_OVERFLOW - spare)]
+        try:
+            with statement_threads(engine) as threads:
+                assert (await whole.get("/v1/positions?limit=3")).status_code == 200
+            assert threads
+            assert threading.get_ident() not in threads
+        finally:
+            for connection in held:
+                connection.close()
+        with statement_threads(engine) as threads:
+            assert (await whole.get("/v1/positions?limit=4")).status_code == 200
+        assert set(threads) == {threading.get_ident()}

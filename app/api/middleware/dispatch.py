@@ -8,6 +8,12 @@ sync endpoint runs in the worker-thread pool as FastAPI would run it, and the ET
 the same thread, off the event loop. Errors raised by the endpoint are answered by the app's own exception
 handlers (anything unhandled propagates to the request-context layer, which answers 500).
 
+A short read runs on the event loop instead (``SHORT_READ``): on SQLite, an endpoint that declares the
+request short (a primary-key read, or an unfiltered keyset page of stored rows: a few hundred microseconds,
+an index away from its rows) and a connection the pool gives without waiting. The hop to a worker thread
+cost more than the read itself, about 1 ms of CPU a page (``bench/README.md``); everything else (filters,
+``q``, counts, PostgreSQL's network round trips) stays in the pool, where a long read cannot hold up the loop.
+
 A request without a resolution (a query that did not validate, a path no data route serves, anything not
 GET) and a route this layer cannot call directly (see ``plan_for``) go through the whole app as before.
 """
@@ -28,8 +34,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.canonical import RESOLVED, Resolved
 from app.api.deps import reject_unknown_query
 from app.api.middleware.representation import make_etag
+from app.db.engine import connects_at_once
+
+SHORT_READ = "short_read"
+"""An endpoint's attribute: a predicate on the request's validated values, true when the request is a
+short read (see the module's docstring); set with ``short_read``."""
 
 Dependency = Callable[[Request], Awaitable[Any]]
+
+
+def short_read(endpoint: Callable[..., Any], when: Callable[[dict[str, Any]], bool] = lambda _: True) -> None:
+    """Declare the requests ``when`` accepts (by their validated values) short reads of ``endpoint``."""
+    setattr(endpoint, SHORT_READ, when)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +56,7 @@ class Plan:
     is_coroutine: bool
     request_name: str | None
     dependencies: tuple[tuple[str, Dependency], ...]
+    short: Callable[[dict[str, Any]], bool] | None
 
 
 def plan_for(route: APIRoute) -> Plan | None:
@@ -74,7 +91,13 @@ def plan_for(route: APIRoute) -> Plan | None:
         if not simple:
             return None
         dependencies.append((sub.name, _by_request(sub.call, sub.request_param_name)))  # type: ignore[arg-type]
-    return Plan(call, inspect.iscoroutinefunction(call), dependant.request_param_name, tuple(dependencies))
+    return Plan(
+        call,
+        inspect.iscoroutinefunction(call),
+        dependant.request_param_name,
+        tuple(dependencies),
+        getattr(call, SHORT_READ, None),
+    )
 
 
 def _by_request(call: Callable[..., Awaitable[Any]], name: str) -> Dependency:
@@ -118,6 +141,8 @@ class DispatchMiddleware:
                 kwargs[name] = await dependency(request)
             if plan.is_coroutine:
                 response = await plan.call(**kwargs)
+            elif _on_loop(scope, plan, resolved.values):
+                response, etag = _rendered(plan.call, kwargs)
             else:
                 response, etag = await run_in_threadpool(_rendered, plan.call, kwargs)
         except Exception as exc:
@@ -134,6 +159,16 @@ class DispatchMiddleware:
         await send({"type": "http.response.body", "body": bytes(response.body)})
         if response.background is not None:
             await response.background()
+
+
+def _on_loop(scope: Scope, plan: Plan, values: dict[str, Any]) -> bool:
+    """Whether to run the endpoint on the event loop: a short read, on SQLite, with a connection at once
+    (one left for each worker thread that may take one meanwhile)."""
+    if plan.short is None or not plan.short(values):
+        return False
+    state = scope["app"].state
+    engine = state.engine
+    return bool(engine.dialect.name == "sqlite" and connects_at_once(engine, spare=state.settings.db_threads))
 
 
 def _handler_for(scope: Scope, exc: Exception) -> Callable[[Request, Exception], Awaitable[Response]] | None:

@@ -29,6 +29,7 @@ from app.api.fields import (
     partial_schema,
 )
 from app.api.fields import select as select_fields
+from app.api.middleware.dispatch import short_read
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor, next_link
 from app.api.problems import ProblemError, ProblemType
@@ -393,6 +394,10 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
     list_endpoint.__name__ = list_operation(spec)
+    narrowing = {"q", "count", "facet", *(f"filter_{f.name}" for f in spec.filters)}
+    # An unfiltered page is a keyset seek of at most `limit` stored rows; a filter's work grows with its
+    # matches, and q, count and facet read beyond the page.
+    short_read(list_endpoint, lambda values: not any(values.get(name) for name in narrowing))
     router.add_api_route(
         f"/{spec.name}",
         list_endpoint,
@@ -475,6 +480,8 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
         ]
     )
     detail_endpoint.__name__ = get_operation(spec)
+    if parameter is None:  # a primary-key read; party and topic details also count their references
+        short_read(detail_endpoint)
     router.add_api_route(
         f"/{spec.name}/{{item_id}}",
         detail_endpoint,
