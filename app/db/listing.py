@@ -183,11 +183,12 @@ def filtered_select(
     *,
     where: Sequence[ColumnElement[bool]],
     sort: SortKey,
-    after: tuple[Any, str] | None = None,
+    after: tuple[Any, Any] | None = None,
 ) -> Select[Any]:
-    """Every item ``where`` selects, in ``sort`` order after the keyset position ``after``: each row's
-    stored list JSON, its sort key and its id. The filters and the seek run on the collection's own table
-    and indexes. ``list_page`` adds a limit; an export can stream it whole."""
+    """Every item ``where`` selects, in ``sort`` order after the keyset position ``after`` (the sort key
+    and id, as values or bound parameters): each row's stored list JSON, its sort key and its id. The
+    filters and the seek run on the collection's own table and indexes. ``list_page`` adds a limit; an
+    export can stream it whole."""
     statement = _ordered_page(spec, sort).where(*where)
     if after is not None:
         position = tuple_(_column(spec.table, sort.column), _column(spec.table, "id"))
@@ -216,16 +217,14 @@ def list_page(
     (building them was a filtered page's largest SQLAlchemy cost)."""
 
     def build() -> Select[Any]:
-        key_column = _column(spec.table, sort.column)
-        id_column = _column(spec.table, "id")
-        statement = _ordered_page(spec, sort).where(*(where() if callable(where) else where))
+        seek = None
         if after is not None:
-            position = tuple_(key_column, id_column)
-            bound = tuple_(
-                bindparam("after_key", after[0], type_=key_column.type),
-                bindparam("after_id", after[1], type_=id_column.type),
+            seek = (
+                bindparam("after_key", after[0], type_=_column(spec.table, sort.column).type),
+                bindparam("after_id", after[1], type_=_column(spec.table, "id").type),
             )
-            statement = statement.where(position < bound if sort.descending else position > bound)
+        clauses = where() if callable(where) else where
+        statement = filtered_select(spec, where=clauses, sort=sort, after=seek)
         return statement.limit(bindparam("page_limit", limit + 1, type_=Integer()))
 
     values: dict[str, Any] = {"page_limit": limit + 1}

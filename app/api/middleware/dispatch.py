@@ -105,7 +105,7 @@ def _by_request(call: Callable[..., Awaitable[Any]], name: str) -> Dependency:
 
 
 def _rendered(call: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Response, bytes | None]:
-    """Run a sync endpoint and hash its body (in a worker thread)."""
+    """Run a sync endpoint and hash its body (in a worker thread, or on the loop for a short read)."""
     response = call(**kwargs)
     if not isinstance(response, Response):
         raise TypeError(f"{call.__name__} must return a Response to be dispatched")
