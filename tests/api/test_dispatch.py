@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from app.api.middleware.dispatch import DispatchMiddleware
 from app.api.middleware.representation import make_etag
+from app.db import filters
 from app.db.collections import COLLECTIONS
 from app.db.engine import MAX_OVERFLOW, POOL_SIZE
 from app.main import create_app
@@ -115,9 +116,18 @@ def statement_threads(engine: Any) -> Iterator[list[int]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-SHORT_READS = ["/v1/positions?limit=3", "/v1/positions?limit=3&fields=id", f"/v1/briefings/{BRIEFING_ID}"]
+SHORT_READS = [
+    "/v1/positions?limit=3",
+    "/v1/positions?limit=3&fields=id",
+    f"/v1/briefings/{BRIEFING_ID}",
+    "/v1/positions?limit=3&party=russia",  # one index range in article order, however many match
+    "/v1/events?limit=3&kind=talks&sort=-date",
+]
 LONGER_READS = [
-    "/v1/positions?limit=3&party=russia",
+    "/v1/positions?limit=3&party=russia,ukraine",  # every match of both, then sorted
+    "/v1/positions?limit=3&kind=demand&party=russia",  # every position of russia, sifted for demands
+    "/v1/positions?limit=3&topic=territory",  # through the link table
+    "/v1/events?limit=3&from=2022",  # a date range
     "/v1/positions?limit=3&q=ceasefire",
     "/v1/positions?limit=3&count=true",
     "/v1/positions?limit=3&facet=kind",
@@ -160,3 +170,72 @@ async def test_a_short_read_waits_for_no_connection(seeded_db: Database) -> None
         with statement_threads(engine) as threads:
             assert (await whole.get("/v1/positions?limit=4")).status_code == 200
         assert set(threads) == {threading.get_ident()}
+
+
+def seekable() -> list[tuple[str, str, str, str, str]]:
+    """Every (collection, sort, filter, its column, example value) that a short read may take with one
+    value (the sort empty when it is the collection's default)."""
+    return [
+        (
+            spec.name,
+            "" if sort is spec.sorts[0] else sort.name,
+            item_filter.name,
+            item_filter.where.column,
+            item_filter.examples[0],
+        )
+        for spec in COLLECTIONS
+        for sort in spec.sorts
+        for item_filter in spec.filters
+        if isinstance(item_filter.where, filters.AnyOf) and item_filter.where.seeks(sort.column)
+    ]
+
+
+async def test_a_filtered_short_read_is_one_index_range(shared_db: Database) -> None:
+    """What makes a filtered page short on SQLite: its statement, first page and next, reads one index range
+    in the sort's order (no temporary sort, no scan), so its work is bounded by the page's limit however many
+    items match. The same filter with two values, or beside another filter, must read every match: those
+    run in the pool, so a page of the busiest party's positions runs on the loop and its positions about a
+    topic do not."""
+    if shared_db.backend != "sqlite":
+        pytest.skip("short reads run on the loop on SQLite only")
+    cases = seekable()
+    assert {("positions", "party"), ("events", "kind"), ("people", "party")} <= {
+        (c, f) for c, _, f, _, _ in cases
+    }
+    async with clients(shared_db, response_cache_entries=0, response_cache_bytes=0) as (whole, _, app):
+        engine = app.state.engine
+        loop_thread = threading.get_ident()
+        for collection, sort, name, column, value in cases:
+            url = f"/v1/{collection}?limit=1&{name}={value}" + (f"&sort={sort}" if sort else "")
+            page = await whole.get(url)
+            assert page.status_code == 200, url
+            urls = [url]
+            if page.json()["next_cursor"]:
+                urls.append(f"{url}&cursor={page.json()['next_cursor']}")
+            for checked in urls:
+                with statements(engine) as seen:
+                    assert (await whole.get(checked)).status_code == 200, checked
+                assert {thread for thread, _, _ in seen} == {loop_thread}, checked
+                [(_, statement, parameters)] = [s for s in seen if "LIMIT" in s[1]]
+                with engine.connect() as connection:
+                    plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                steps = [row[3] for row in plan]
+                unbounded = [step for step in steps if "TEMP B-TREE" in step or step.startswith("SCAN")]
+                assert not unbounded, (checked, steps)
+                assert steps[0].startswith(f"SEARCH {collection} USING COVERING INDEX"), (checked, steps)
+                assert f"({column}=?" in steps[0], (checked, steps)
+
+
+@contextlib.contextmanager
+def statements(engine: Any) -> Iterator[list[tuple[int, str, Any]]]:
+    """The engine's statements (thread, SQL, parameters), while the block runs."""
+    seen: list[tuple[int, str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((threading.get_ident(), statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any
@@ -355,6 +356,37 @@ def _counts(
     return extra
 
 
+def short_page(spec: CollectionSpec) -> Callable[[dict[str, Any]], bool]:
+    """Which list requests of ``spec`` are short reads (``app.api.middleware.dispatch``), by their
+    validated values: a keyset page read from one index range of at most ``limit`` entries. That is a
+    page without filters, or with one value of one filter the collection's indexes serve in the sort's
+    order (``AnyOf.seeks``: ``party=russia`` on positions, whatever the party's count). Anything whose
+    work grows with its matches stays in the worker threads: two values or two filters (read whole, then
+    sorted or sifted), filters through link tables and date ranges, and ``q``, ``count`` and ``facet``,
+    which read beyond the page."""
+    parameters = {f"filter_{f.name}": f.where for f in spec.filters}
+    seekable = {
+        sort.name: frozenset(
+            name
+            for name, where in parameters.items()
+            if isinstance(where, filters.AnyOf) and where.seeks(sort.column)
+        )
+        for sort in spec.sorts
+    }
+    default_sort = spec.sorts[0].name
+
+    def short(values: dict[str, Any]) -> bool:
+        if values.get("q") is not None or values.get("count") or values.get("facet"):
+            return False
+        given = [name for name in parameters if values.get(name) is not None]
+        if not given:
+            return True
+        sort = str(values["sort"]) if values.get("sort") is not None else default_sort
+        return len(given) == 1 and given[0] in seekable[sort] and len(values[given[0]]) == 1
+
+    return short
+
+
 def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
     def list_endpoint(**kwargs: Any) -> Response:
@@ -394,10 +426,7 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
     list_endpoint.__name__ = list_operation(spec)
-    narrowing = {"q", "count", "facet", *(f"filter_{f.name}" for f in spec.filters)}
-    # An unfiltered page is a keyset seek of at most `limit` stored rows; a filter's work grows with its
-    # matches, and q, count and facet read beyond the page.
-    short_read(list_endpoint, lambda values: not any(values.get(name) for name in narrowing))
+    short_read(list_endpoint, short_page(spec))
     router.add_api_route(
         f"/{spec.name}",
         list_endpoint,
