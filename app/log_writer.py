@@ -102,6 +102,11 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self.writer.add(self)
 
     def _format_access(self, created: float, name: str, fields: dict[str, Any]) -> str:
+        format_access: Callable[[float, str, dict[str, Any]], str] | None = getattr(
+            self.formatter, "format_access", None
+        )
+        if format_access is not None:
+            return format_access(created, name, fields)
         format_parts: Callable[[LineParts], str] | None = getattr(self.formatter, "format_parts", None)
         if format_parts is not None:
             return format_parts(LineParts(created, "INFO", name, "request", fields))

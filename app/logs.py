@@ -58,14 +58,19 @@ class FieldsFormatter(_UtcTime, logging.Formatter):
 class JsonFormatter(FieldsFormatter):
     """One JSON object per record, its extras merged in."""
 
+    def format_access(self, created: float, name: str, fields: dict[str, Any]) -> str:
+        """An access line (an INFO record whose message is "request"), as ``format_parts`` makes it."""
+        entry = {"time": self._time(created), "level": "info", "logger": name, "message": "request", **fields}
+        return orjson.dumps(entry, default=str).decode()
+
     def format_parts(self, parts: LineParts) -> str:
         entry: dict[str, Any] = {
             "time": self._time(parts.created),
             "level": parts.levelname.lower(),
             "logger": parts.name,
             "message": parts.message,
+            **parts.fields,
         }
-        entry.update(parts.fields)
         if parts.traceback is not None:
             entry["traceback"] = parts.traceback
         return orjson.dumps(entry, default=str).decode()

@@ -307,6 +307,9 @@ class _HeadHoldingTransport:
         self.flush()
         self.transport.close()
 
+    def is_closing(self) -> bool:  # asked after every response: a question, not a use that must flush
+        return self.transport.is_closing()
+
     def __getattr__(self, name: str) -> Any:
         self.flush()
         return getattr(self.transport, name)

@@ -35,6 +35,8 @@ def cases(etag_detail: str, etag_list: str) -> list[tuple[Case, bool]]:
         (("GET", DETAIL, {}), True),
         (("HEAD", DETAIL, {}), True),
         (("GET", DETAIL, {"X-Request-ID": "client-chosen.id-1"}), True),
+        (("GET", DETAIL, {"X-Request-ID": "not a valid id"}), True),  # a new one instead
+        (("GET", DETAIL, {"User-Agent": 'probe "1.0"'}), True),  # in the access line
         (("GET", DETAIL, {"If-None-Match": etag_detail}), True),  # 304
         (("HEAD", DETAIL, {"If-None-Match": etag_detail}), True),
         (("GET", DETAIL, {"If-None-Match": '"other", W/"x"'}), True),  # 200
@@ -73,10 +75,11 @@ def hits_of(app: FastAPI) -> CacheHitMiddleware:
     return layer
 
 
-def comparable(response: httpx.Response, case: Case) -> tuple[int, list[tuple[str, str]], bytes]:
-    drop = {"date"} if "X-Request-ID" in case[2] else {"date", "x-request-id"}
-    headers = [(k, v) for k, v in response.headers.multi_items() if k not in drop]
-    return response.status_code, headers, response.content
+def comparable(response: httpx.Response, case: Case) -> tuple[int, list[tuple[str, str]], bytes, bool]:
+    """Status, headers but the date and request id, body, and whether the request id sent was echoed."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k not in {"date", "x-request-id"}]
+    echoed = response.headers["x-request-id"] == case[2].get("X-Request-ID")
+    return response.status_code, headers, response.content, echoed
 
 
 class AccessLines(logging.Handler):

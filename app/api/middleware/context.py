@@ -95,7 +95,8 @@ class RequestContextMiddleware:
                 instance=scope["path"],
             )
         finally:
-            log_request(request_id, scope, status, started, size, scope["state"].get("data_version"))
+            version = scope["state"].get("data_version")
+            log_request(request_id, scope, status, started, size, version, _header(scope, b"user-agent"))
 
     def csp_for(self, path: str) -> bytes:
         if path.startswith(self.docs_paths):
@@ -109,6 +110,13 @@ class RequestContextMiddleware:
         for key, value in scope["headers"]:
             if key == b"x-request-id" and _VALID_REQUEST_ID.match(value):
                 return bytes(value).decode("ascii")
+        return RequestContextMiddleware.new_or_echoed(None)
+
+    @staticmethod
+    def new_or_echoed(sent: bytes | None) -> str:
+        """``sent`` (the first ``X-Request-ID`` header) if it is a valid id, else a new one."""
+        if sent is not None and _VALID_REQUEST_ID.match(sent):
+            return bytes(sent).decode("ascii")
         # 128 random bits from the process's generator (reseeded in each forked worker): an id needs to be
         # unique, not unpredictable, and os.urandom is a system call per request.
         return random.getrandbits(128).to_bytes(16, "big").hex()  # 32 hex digits; a format spec costs 2x
@@ -121,10 +129,16 @@ def secured(headers: Iterable[tuple[bytes, bytes]], csp: bytes) -> list[tuple[by
 
 
 def log_request(
-    request_id: str, scope: Scope, status: int, started: float, size: int, data_version: str | None
+    request_id: str,
+    scope: Scope,
+    status: int,
+    started: float,
+    size: int,
+    data_version: str | None,
+    user_agent: bytes | None,
 ) -> None:
     """The access line of a request answered with ``status`` and ``size`` body bytes (``started``: its
-    ``time.perf_counter()`` at arrival)."""
+    ``time.perf_counter()`` at arrival); ``user_agent``: the request's first ``User-Agent`` header."""
     if logger.isEnabledFor(logging.INFO):
         fields = {
             "request_id": request_id,
@@ -132,16 +146,18 @@ def log_request(
             "path": scope["path"],
             "query": scope["query_string"].decode("latin-1"),
             "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            # Hundredths of a millisecond: round(x, 2) costs 1.5 µs, this 0.3 (it may differ in the last
+            # digit where x is within a rounding error of a half).
+            "duration_ms": round((time.perf_counter() - started) * 100_000) / 100,
             "bytes": size,
-            "user_agent": _header(scope, b"user-agent"),
+            "user_agent": None if user_agent is None else bytes(user_agent).decode("latin-1"),
             "data_version": data_version,
         }
         log_access(logger, fields)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope["headers"]:
         if key == name:
-            return bytes(value).decode("latin-1")
+            return bytes(value)
     return None
