@@ -23,12 +23,20 @@ _MILLISECONDS = [f".{ms:03d}Z" for ms in range(1000)]
 class _UtcTime:
     _second = -1
     _second_text = ""
+    _last: tuple[int, str] = (-1, "")
+    """The last line's millisecond (since the epoch) and its text: many lines share a millisecond."""
 
     def _time(self, created: float) -> str:
-        second = int(created)
+        millisecond = int(created * 1000)
+        last, text = self._last
+        if millisecond == last:
+            return text
+        second = millisecond // 1000
         if second != self._second:  # strftime once per second, not once per line
             self._second, self._second_text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return self._second_text + _MILLISECONDS[int((created - second) * 1000)]
+        text = self._second_text + _MILLISECONDS[millisecond - second * 1000]
+        self._last = (millisecond, text)
+        return text
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
