@@ -9,9 +9,10 @@ the same thread, off the event loop. Errors raised by the endpoint are answered 
 handlers (anything unhandled propagates to the request-context layer, which answers 500).
 
 A short read runs on the event loop instead (``SHORT_READ``): on SQLite, an endpoint that declares the
-request short (a primary-key read, or an unfiltered keyset page of stored rows: a few hundred microseconds,
-an index away from its rows) and a connection the pool gives without waiting. The hop to a worker thread
-cost more than the read itself, about 1 ms of CPU a page (``bench/README.md``); everything else (filters,
+request short (a primary-key read, or a keyset page of stored rows read from one index range of at most its
+limit: unfiltered, or one value of a filter an index serves in the sort's order; a few hundred microseconds)
+and a connection the pool gives without waiting. The hop to a worker thread
+cost more than the read itself, about 1 ms of CPU a page (``bench/README.md``); everything else (other filters,
 ``q``, counts, PostgreSQL's network round trips) stays in the pool, where a long read cannot hold up the loop.
 
 A request without a resolution (a query that did not validate, a path no data route serves, anything not
