@@ -11,9 +11,9 @@ handlers (anything unhandled propagates to the request-context layer, which answ
 A short read runs on the event loop instead (``SHORT_READ``): on SQLite, an endpoint that declares the
 request short (a primary-key read, or a keyset page of stored rows read from one index range of at most its
 limit: unfiltered, or one value of a filter an index serves in the sort's order; a few hundred microseconds)
-and a connection the pool gives without waiting. The hop to a worker thread
-cost more than the read itself, about 1 ms of CPU a page (``bench/README.md``); everything else (other filters,
-``q``, counts, PostgreSQL's network round trips) stays in the pool, where a long read cannot hold up the loop.
+and a connection the pool gives without waiting. The hop to a worker thread cost more than the read itself,
+about 1 ms of CPU a page (``bench/README.md``); everything else (other filters, ``q``, counts, PostgreSQL's
+network round trips) stays in the pool, where a long read cannot hold up the loop.
 
 A request without a resolution (a query that did not validate, a path no data route serves, anything not
 GET) and a route this layer cannot call directly (see ``plan_for``) go through the whole app as before.
