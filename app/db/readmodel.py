@@ -101,13 +101,26 @@ class ReadModel:
         self.plans = {spec.name: _ItemPlan(spec) for spec in COLLECTIONS}
         self.offsets: dict[str, Utf16Offsets] = {}
         self.tallies = {spec.name: Tally(spec) for spec in COLLECTIONS}
+        # What ``whole_briefing`` needs besides the cited items: every party's and topic's sort key and
+        # list representation (few), every document's list representation.
+        self.lookups: dict[str, dict[str, tuple[Any, bytes]]] = {"parties": {}, "topics": {}}
+        self.documents: dict[str, bytes] = {}
 
     def _store(self, collection: str, item_id: str, variant: str, body: bytes) -> None:
         self.emit({"collection": collection, "item_id": item_id, "variant": variant, "body": body})
         self.written += 1
 
-    def item(self, collection: str, row: Row, links: Mapping[str, list[Row]], citations: list[Row]) -> None:
-        """Render one item from its row, its link rows (by link table) and its citation rows."""
+    def item(
+        self,
+        collection: str,
+        row: Row,
+        links: Mapping[str, list[Row]],
+        citations: list[Row],
+        *,
+        cited: bool = False,
+    ) -> Cited | None:
+        """Render one item from its row, its link rows (by link table) and its citation rows. With
+        ``cited``, return what a whole briefing embeds of it (``whole_briefing``), if it cites."""
         plan = self.plans[collection]
         item_id = row["id"]
         self.tallies[collection].add(row, links)
@@ -117,12 +130,48 @@ class ReadModel:
             self.offsets[item_id] = Utf16Offsets(row["text"])
         item = plan.render(row, links, _citations(citations, self.offsets), self.labels)
         if plan.list_fields != plan.detail_fields:
-            body = orjson.dumps({name: item[name] for name in plan.list_fields})
+            listed = {name: item[name] for name in plan.list_fields}
+            body = orjson.dumps(listed)
             if collection != "briefings":  # a briefing's detail is its whole briefing
                 self._store(collection, item_id, DETAIL, orjson.dumps(item))
         else:
-            body = orjson.dumps(item)
+            listed, body = item, orjson.dumps(item)
         self._store(collection, item_id, LIST, body)
+        if cited:
+            if collection in self.lookups:
+                self.lookups[collection][item_id] = (row[plan.spec.sorts[0].column], body)
+            elif collection == "documents":
+                self.documents[item_id] = body
+            elif collection in CITING:
+                return _cited_item(plan, row[plan.spec.sorts[0].column], item_id, body, listed)
+        return None
+
+    def whole_briefing(
+        self,
+        row: Row,
+        *,
+        cited: Mapping[str, list[Cited]],
+        sections: list[Row],
+        takeaway: list[Row],
+        people: list[str],
+    ) -> None:
+        """Store the whole briefing of the briefing ``row`` from what this read model has rendered (items kept
+        with ``cited=True``): ``cited``, the items citing its document by collection; ``sections`` and
+        ``takeaway`` (citation rows), its rows; ``people``, the photo's people's ids. What
+        ``whole_briefings`` composes from the stored rows (a test compares both)."""
+        names = self.labels["people"]
+        whole = compose(
+            row,
+            document=self.documents[row["document_id"]],
+            cited=cited,
+            parties=self.lookups["parties"],
+            topics=self.lookups["topics"],
+            sections=sections,
+            takeaway=_citations(takeaway, self.offsets),
+            offsets=self.offsets[row["document_id"]],
+            people=[{"id": i, "name": names[i]} for i in people],
+        )
+        self._store("briefings", row["id"], DETAIL, whole)
 
     def finish(self) -> int:
         """Render every collection's tally; return how many representations were written in all (the
@@ -358,7 +407,12 @@ def _cited_statement(name: str) -> Select[Any]:
 
 def _cited(plan: _ItemPlan, body: bytes, key: Any, item_id: str) -> Cited:
     body = bytes(body)
-    listed = orjson.loads(body)
+    return _cited_item(plan, key, item_id, body, orjson.loads(body))
+
+
+def _cited_item(plan: _ItemPlan, key: Any, item_id: str, body: bytes, listed: Row) -> Cited:
+    """What a whole briefing embeds of a cited item: its sort key, id, list JSON and, from its list
+    representation's fields (``listed``), its party, category, name and the parties and topics it names."""
     return Cited(
         key,
         item_id,

@@ -35,6 +35,7 @@ import random
 import time
 import types
 import typing
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
@@ -43,6 +44,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, insert
 
 from app.db import migrate, readmodel, search_index
+from app.db.briefing import Cited
 from app.db.collections import COLLECTIONS
 from app.db.listing import CollectionSpec
 from app.db.models import Base, Dataset, table_of
@@ -63,6 +65,9 @@ CHUNK_BYTES = 8 << 20
 SIZED = frozenset({"representations", "documents", "search_entries"})
 """A table's buffered rows are written at CHUNK_ROWS rows or, for the tables with long texts (SIZED),
 when their texts and bodies reach CHUNK_BYTES (whole briefings are hundreds of kilobytes each)."""
+ORDERED = {"search_entries": operator.itemgetter("id"), "search_fts": operator.itemgetter("id")}
+"""Tables whose buffered rows are written in key order: the collections' items are interleaved document
+by document, and FTS5 writes its pending terms out whenever a rowid is not above the last one."""
 SENTENCE_POOL = 6000
 TITLE_POOL = 3000
 SENTENCES_PER_DOCUMENT = 60
@@ -236,6 +241,8 @@ class _Writer:
         buffer = self.buffers.get(table)
         if buffer:
             sql, values, dates, documents = self._statement(table, buffer[0])
+            if table in ORDERED:
+                buffer.sort(key=ORDERED[table])
             if dates or documents:
                 for row in buffer:  # the read model has rendered these rows already
                     for name in dates:
@@ -254,11 +261,42 @@ class _Writer:
             self.flush(table)
 
 
+class _Draws(typing.NamedTuple):
+    """How a collection's items are drawn: its seed model, a draw per field, the fields left empty, its
+    size and the number of documents (an item's home document follows from its index)."""
+
+    spec: CollectionSpec
+    model: type[SeedModel]
+    draws: list[Callable[[int], Row]]
+    empty: Row
+    size: int
+    documents: int
+
+    def first(self, document: int) -> int:
+        """The first item whose home document is ``document`` or later (``i * documents // size``)."""
+        return min(self.size, -(-document * self.size // self.documents))
+
+
+def _targets() -> frozenset[str]:
+    """The collections that items refer to or link to (and the people in a briefing's photo)."""
+    return frozenset(
+        {"people"}
+        | {table_of(ref.target).name for spec in COLLECTIONS for ref in spec.refs}
+        | {table_of(link.target).name for spec in COLLECTIONS for link in spec.links}
+    )
+
+
 class _Synth:
     def __init__(self, rows: int, random_seed: int, writer: _Writer) -> None:
         self.rows = rows
         self.rng = random.Random(random_seed)  # noqa: S311 -- test data, not cryptography
         self.rand: Callable[[], float] = self.rng.random
+        # Each collection (and the briefings) draws from its own stream, so its items do not depend on
+        # the order in which the collections' items are interleaved (``run``).
+        self.streams = {
+            spec.name: random.Random(f"{random_seed}:{spec.name}")  # noqa: S311
+            for spec in COLLECTIONS
+        }
         self.w = writer
         self.model = readmodel.ReadModel(lambda row: writer.put("representations", row))
         self.sort_width = max(6, len(str(rows)))
@@ -273,6 +311,8 @@ class _Synth:
         self.headings: list[list[str]] = []
         self.ids = {spec.name: self._ids(spec) for spec in COLLECTIONS}
         self.ids["briefings"] = _Ids("synthetic-briefing", len(self.ids["documents"]))
+        # Per document: what its whole briefing embeds of the items citing it, by collection.
+        self.cited: dict[int, dict[str, list[Cited]]] = defaultdict(dict)
 
     def size(self, name: str) -> int:
         share, low, high = SIZES.get(name, DEFAULT_SIZE)
@@ -379,10 +419,10 @@ class _Synth:
         links: dict[str, list[Row]],
         citations: list[Row],
         search: Sequence[str | None],
-    ) -> None:
+    ) -> Cited | None:
         """One item: its read model rendered, then its row, link rows, citations and search entry (its
-        title and the parts of its text) with its terms."""
-        self.model.item(collection, row, links, citations)
+        title and the parts of its text) with its terms. Returns what a whole briefing embeds of it."""
+        cited = self.model.item(collection, row, links, citations, cited=True)
         self.w.put(collection, row)
         for table, rows in links.items():
             self.w.put_all(table, rows)
@@ -392,13 +432,26 @@ class _Synth:
         key, (title, *parts) = entry_id(collection, self.search_id), search
         self.w.put("search_entries", {**search_row(collection, row["id"], title or "", *parts), "id": key})
         self.w.put("search_fts", search_index.terms_row(key, self.terms.index_terms(title or "", parts)))
+        return cited
 
     # -- collections ------------------------------------------------------------------------------------
     def run(self) -> None:
+        """Documents; then every collection that other items refer to (in the load order); then, document
+        by document, the items of the other collections whose home is that document and its briefing,
+        composed whole from the items kept in memory (``self.cited``: a document's items are dropped once
+        its briefing is written, so memory holds the referred-to collections' few and one document's)."""
         self.documents()
-        for spec in _load_order():
-            self.items(spec)
-        self.briefings()
+        order = _load_order()
+        targets = _targets()
+        draws = {spec.name: self.draws(spec) for spec in order}
+        for spec in order:
+            if spec.name in targets:
+                self.items(draws[spec.name], 0, len(self.ids[spec.name]))
+        rest = [draws[spec.name] for spec in order if spec.name not in targets]
+        for document in range(len(self.spans)):
+            for plan in rest:
+                self.items(plan, plan.first(document), plan.first(document + 1))
+            self.briefing(document)
 
     def field_values(self, spec: CollectionSpec, model: type[SeedModel]) -> list[Callable[[int], Row]]:
         """For each field of the seed model, what draws its value(s) for the ``i``-th item."""
@@ -466,17 +519,27 @@ class _Synth:
             return lambda i: {name: f"{draw()} {i + 1}"}
         return lambda i: {name: draw()}
 
-    def items(self, spec: CollectionSpec) -> None:
-        """Every item of a collection, drawn from its declaration and seed model."""
+    def draws(self, spec: CollectionSpec) -> _Draws:
         model = _item_model(spec)
-        draws = self.field_values(spec, model)
-        search = SEARCH_TEXT[spec.name]
+        return _Draws(
+            spec,
+            model,
+            self.field_values(spec, model),
+            {name: [] for name in ("citations", "search_aliases") if name in model.model_fields},
+            len(self.ids[spec.name]),
+            len(self.spans),
+        )
+
+    def items(self, plan: _Draws, start: int, stop: int) -> None:
+        """Items ``start`` to ``stop`` of a collection, drawn from its declaration and seed model."""
+        spec, model, draws, empty, size, documents = plan
+        name = spec.name
+        self.rand = self.streams[name].random
+        search = SEARCH_TEXT[name]
         names = self.model.labels["parties"]
-        empty: Row = {name: [] for name in ("citations", "search_aliases") if name in model.model_fields}
-        # An item's home document: the items of a collection that cite one document are neighbours (in
-        # their table and in the read model), so composing a whole briefing reads few pages.
-        documents, size = len(self.spans), len(self.ids[spec.name])
-        for i, item_id in enumerate(self.ids[spec.name]):
+        ids = self.ids[name]
+        for i in range(start, stop):
+            item_id = ids[i]
             values: Row = {"id": item_id, **empty}
             for draw in draws:
                 values.update(draw(i))
@@ -487,12 +550,15 @@ class _Synth:
             links: dict[str, list[Row]] = {}
             for table, rows in item_links(spec, item):
                 links.setdefault(table, []).extend(rows)
-            citations = (
-                self.cite(spec.name, item_id, 1 if self.rand() < 0.7 else 2, i * documents // size)
-                if spec.cited
-                else []
+            # An item's home document: the items of a collection that cite one document are neighbours
+            # (in their table and in the read model), and whole briefings are composed a document at a time.
+            home = i * documents // size
+            citations = self.cite(name, item_id, 1 if self.rand() < 0.7 else 2, home) if spec.cited else []
+            cited = self.write(
+                name, row, links, citations, search(item, names, [c["quote"] for c in citations])
             )
-            self.write(spec.name, row, links, citations, search(item, names, [c["quote"] for c in citations]))
+            if cited is not None:
+                self.cited[home].setdefault(name, []).append(cited)
 
     def documents(self) -> None:
         for i, document_id in enumerate(self.ids["documents"]):
@@ -534,52 +600,58 @@ class _Synth:
             }
             self.write("documents", row, {}, [], (title, body))
 
-    def briefings(self) -> None:
-        """One briefing per document, with a lead, three headed sections and a photo."""
-        for i, briefing_id in enumerate(self.ids["briefings"]):
-            spans = self.spans[i]
-            title = f"{SYNTHETIC_MARK} {self.title()}"
-            summary, takeaway = self.sentence(), self.sentence()
-            photo = {
-                "caption": self.sentences[spans[1][2]],
-                "place": self.pick(pool.CITIES),
-                "venue": None,
-                "date": "2025-06-02",
-                "date_precision": "day",
-                "credit": "Synthetic Photo Agency",
-                "round_id": self.pick(self.ids["rounds"]),
+    def briefing(self, i: int) -> None:
+        """The document's briefing, with a lead, three headed sections and a photo, and its whole briefing
+        composed from the items citing the document (``self.cited[i]``)."""
+        self.rand = self.streams["briefings"].random
+        briefing_id, spans = self.ids["briefings"][i], self.spans[i]
+        title = f"{SYNTHETIC_MARK} {self.title()}"
+        summary, takeaway = self.sentence(), self.sentence()
+        photo = {
+            "caption": self.sentences[spans[1][2]],
+            "place": self.pick(pool.CITIES),
+            "venue": None,
+            "date": "2025-06-02",
+            "date_precision": "day",
+            "credit": "Synthetic Photo Agency",
+            "round_id": self.pick(self.ids["rounds"]),
+        }
+        people = self.sample(self.ids["people"], 2, 2)
+        row = {
+            "id": briefing_id,
+            "ordinal": i,
+            "document_id": self.ids["documents"][i],
+            "title": title,
+            "published_on": dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650),
+            "summary": summary,
+            "takeaway": takeaway,
+            "photo": photo,
+        }
+        citations = self.cite("briefings", briefing_id, 1, i)
+        # Sections start at the heading lines written by documents(): before sentences 15, 30, 45.
+        starts = [0] + [spans[k - 1][1] + 1 for k in (15, 30, 45)]
+        ends = [*starts[1:], spans[-1][1] + 1]
+        sections = [
+            {
+                "id": f"{briefing_id}-section-{ordinal + 1}",
+                "briefing_id": briefing_id,
+                "ordinal": ordinal,
+                "heading": None if ordinal == 0 else self.headings[i][ordinal - 1],
+                "summary": self.sentence(),
+                "start": start,
+                "end": end,
             }
-            people = link_rows("briefings", briefing_id, "person_id", self.sample(self.ids["people"], 2, 2))
-            row = {
-                "id": briefing_id,
-                "ordinal": i,
-                "document_id": self.ids["documents"][i],
-                "title": title,
-                "published_on": dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650),
-                "summary": summary,
-                "takeaway": takeaway,
-                "photo": photo,
-            }
-            citations = self.cite("briefings", briefing_id, 1, i)
-            quotes = [c["quote"] for c in citations]
-            search = (title, summary, takeaway, *quotes)
-            self.write("briefings", row, {"person_links": people}, citations, search)
-            # Sections start at the heading lines written by documents(): before sentences 15, 30, 45.
-            starts = [0] + [spans[k - 1][1] + 1 for k in (15, 30, 45)]
-            ends = [*starts[1:], spans[-1][1] + 1]
-            for ordinal, (start, end) in enumerate(zip(starts, ends, strict=True)):
-                self.w.put(
-                    "sections",
-                    {
-                        "id": f"{briefing_id}-section-{ordinal + 1}",
-                        "briefing_id": briefing_id,
-                        "ordinal": ordinal,
-                        "heading": None if ordinal == 0 else self.headings[i][ordinal - 1],
-                        "summary": self.sentence(),
-                        "start": start,
-                        "end": end,
-                    },
-                )
+            for ordinal, (start, end) in enumerate(zip(starts, ends, strict=True))
+        ]
+        # Composed before the rows are written (the writer turns their dates and JSON into text).
+        self.model.whole_briefing(
+            row, cited=self.cited.pop(i, {}), sections=sections, takeaway=citations, people=people
+        )
+        quotes = [c["quote"] for c in citations]
+        links = {"person_links": link_rows("briefings", briefing_id, "person_id", people)}
+        self.write("briefings", row, links, citations, (title, summary, takeaway, *quotes))
+        for section in sections:
+            self.w.put("sections", section)
 
 
 def synthetic_version(rows: int, random_seed: int) -> str:
@@ -653,9 +725,7 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
             writer.flush_all()
             for _name, sql in indexes:
                 connection.exec_driver_sql(sql)
-            # The whole briefings, composed from the rows just written (the indexes find their items).
             written = synth.model.finish()  # the tallies
-            written += readmodel.whole_briefings(connection, lambda row: writer.put("representations", row))
             writer.flush_all()
             expected = readmodel.expected_rows(writer.counts)
             if not written == writer.counts.get("representations") == expected:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from app.db import search_index
+from app.db import readmodel, search_index
 from app.db.collections import COLLECTIONS as DECLARED
 from app.db.models import table_of
 from app.domain import schemas
@@ -236,6 +236,31 @@ def test_the_index_is_what_the_indexer_builds(synthetic: Path, tmp_path: Path) -
         )
     engine.dispose()
     assert instances(sqlite3.connect(copy)) == written
+
+
+def test_whole_briefings_are_what_the_seed_composes(synthetic: Path) -> None:
+    """The generator composes each whole briefing from the items it keeps in memory, a document at a time;
+    composing them again from the stored rows (``readmodel.whole_briefings``, as ``briefing seed`` does)
+    gives the same bytes, for every briefing."""
+    stored = dict(
+        _connect(synthetic).execute(
+            "SELECT item_id, body FROM representations WHERE collection = 'briefings' AND variant = 'detail'"
+        )
+    )
+    composed: dict[str, bytes] = {}
+    engine = create_engine(f"sqlite:///{synthetic}")
+    with engine.connect() as connection:
+        count = readmodel.whole_briefings(
+            connection, lambda row: composed.update({row["item_id"]: row["body"]})
+        )
+    engine.dispose()
+    assert count == len(stored) == ROWS // 100
+    assert composed.keys() == stored.keys()
+    for briefing_id, body in composed.items():
+        assert body == stored[briefing_id], briefing_id
+    whole = json.loads(stored["synthetic-briefing-2"])
+    for embedded in ("positions_by_party", "events", "rounds", "parties", "topics"):
+        assert whole[embedded], embedded
 
 
 @pytest.mark.parametrize(
