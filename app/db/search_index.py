@@ -4,7 +4,7 @@ Both dialects store the same terms (``app.domain.search_terms``): SQLite in the 
 ``search_fts`` (rowid = entry id), PostgreSQL in ``search_tsv`` (entry id, tsvector) with a GIN index. The
 database stays the source of truth: the index is rebuilt from the entries whenever they change, in the
 same transaction, so a search sees the old data set or the new one, never a mix. (``briefing synth``
-writes the same rows as it writes the entries: ``terms_row`` and ``INSERT``.)
+writes the same rows as it writes the entries, as tuples in ``INSERT``'s order.)
 """
 
 from __future__ import annotations

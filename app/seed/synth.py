@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, Table, create_engine, event, insert
 
-from app.db import migrate, readmodel, search_index
+from app.db import migrate, readmodel
 from app.db.briefing import Cited
 from app.db.collections import COLLECTIONS
 from app.db.listing import CollectionSpec
@@ -65,7 +65,7 @@ CHUNK_BYTES = 8 << 20
 SIZED = frozenset({"representations", "documents", "search_entries"})
 """A table's buffered rows are written at CHUNK_ROWS rows or, for the tables with long texts (SIZED),
 when their texts and bodies reach CHUNK_BYTES (whole briefings are hundreds of kilobytes each)."""
-ORDERED = {"search_entries": operator.itemgetter("id"), "search_fts": operator.itemgetter("id")}
+ORDERED = {"search_entries": operator.itemgetter("id"), "search_fts": operator.itemgetter(0)}
 """Tables whose buffered rows are written in key order: the collections' items are interleaved document
 by document, and FTS5 writes its pending terms out whenever a rowid is not above the last one."""
 SENTENCE_POOL = 6000
@@ -166,7 +166,8 @@ class _Statement(typing.NamedTuple):
     """A table's insert: the SQL, the row's values in its order, and the date and JSON columns."""
 
     sql: str
-    values: Callable[[Row], tuple[Any, ...]]
+    values: Callable[[Row], tuple[Any, ...]] | None
+    """None: the rows are the tuples of values."""
     dates: tuple[str, ...]
     documents: tuple[str, ...]
 
@@ -181,16 +182,13 @@ class _Writer:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.tables: dict[str, Table] = dict(Base.metadata.tables)
-        self.buffers: dict[str, list[Row]] = {}
-        self.sizes: dict[str, int] = {}
+        self.buffers: defaultdict[str, list[Any]] = defaultdict(list)
+        self.sizes: defaultdict[str, int] = defaultdict(int)
         self.counts: dict[str, int] = {}
         self.statements: dict[str, _Statement] = {
             # The full-text index, written with its entries (``app.seed.synth_terms``).
             "search_fts": _Statement(
-                "INSERT INTO search_fts(rowid, t, b, tw, bw) VALUES (?, ?, ?, ?, ?)",
-                operator.itemgetter("id", "t", "b", "tw", "bw"),
-                (),
-                (),
+                "INSERT INTO search_fts(rowid, t, b, tw, bw) VALUES (?, ?, ?, ?, ?)", None, (), ()
             )
         }
 
@@ -214,25 +212,25 @@ class _Writer:
         return cached
 
     def put(self, table: str, row: Row) -> None:
-        buffer = self.buffers.get(table)
-        if buffer is None:
-            buffer = self.buffers[table] = []
+        buffer = self.buffers[table]
         buffer.append(row)
-        if table in SIZED:
-            size = self.sizes[table] = self.sizes.get(table, 0) + len(
-                row.get("body") or row.get("text") or ""
-            )
-            if size >= CHUNK_BYTES:
-                self.flush(table)
-                return
         if len(buffer) >= CHUNK_ROWS:
             self.flush(table)
 
+    def put_sized(self, table: str, row: Row | tuple[Any, ...], size: int) -> None:
+        """A row of a table with long texts (SIZED), ``size`` their length."""
+        buffer = self.buffers[table]
+        buffer.append(row)
+        self.sizes[table] += size
+        if self.sizes[table] >= CHUNK_BYTES or len(buffer) >= CHUNK_ROWS:
+            self.flush(table)
+
+    def representation(self, row: Row) -> None:
+        self.put_sized("representations", row, len(row["body"]))
+
     def put_all(self, table: str, rows: list[Row]) -> None:
         """Rows of a table without long texts (links, citations)."""
-        buffer = self.buffers.get(table)
-        if buffer is None:
-            buffer = self.buffers[table] = []
+        buffer = self.buffers[table]
         buffer += rows
         if len(buffer) >= CHUNK_ROWS:
             self.flush(table)
@@ -251,7 +249,7 @@ class _Writer:
                     for name in documents:
                         row[name] = json.dumps(row[name])
             # Positional parameters: the driver binds a tuple faster than it looks names up in a dict.
-            self.connection.exec_driver_sql(sql, list(map(values, buffer)))
+            self.connection.exec_driver_sql(sql, buffer if values is None else list(map(values, buffer)))
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
             self.buffers[table] = []
             self.sizes[table] = 0
@@ -298,7 +296,7 @@ class _Synth:
             for spec in COLLECTIONS
         }
         self.w = writer
-        self.model = readmodel.ReadModel(lambda row: writer.put("representations", row))
+        self.model = readmodel.ReadModel(writer.representation)
         self.sort_width = max(6, len(str(rows)))
         self.search_id = 0
         self.terms = PieceTerms()
@@ -423,15 +421,23 @@ class _Synth:
         """One item: its read model rendered, then its row, link rows, citations and search entry (its
         title and the parts of its text) with its terms. Returns what a whole briefing embeds of it."""
         cited = self.model.item(collection, row, links, citations, cited=True)
-        self.w.put(collection, row)
+        if collection in SIZED:
+            self.w.put_sized(collection, row, len(row["text"]))
+        else:
+            self.w.put(collection, row)
         for table, rows in links.items():
             self.w.put_all(table, rows)
         if citations:
             self.w.put_all("citations", citations)
         self.search_id += 1
         key, (title, *parts) = entry_id(collection, self.search_id), search
-        self.w.put("search_entries", {**search_row(collection, row["id"], title or "", *parts), "id": key})
-        self.w.put("search_fts", search_index.terms_row(key, self.terms.index_terms(title or "", parts)))
+        entry = search_row(collection, row["id"], title or "", *parts)
+        entry["id"] = key
+        self.w.put_sized("search_entries", entry, len(entry["body"]))
+        terms = self.terms.index_terms(title or "", parts)
+        self.w.put(
+            "search_fts", (key, terms.title_stems, terms.body_stems, terms.title_words, terms.body_words)
+        )
         return cited
 
     # -- collections ------------------------------------------------------------------------------------
