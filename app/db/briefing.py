@@ -5,8 +5,7 @@ rendered list representations (embedded as ready JSON, never re-serialised). Bui
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -22,9 +21,9 @@ EVIDENCE = tuple(name for name in CITING if name != "sources")
 """Whose references name the parties and topics a whole briefing lists."""
 
 
-@dataclass(frozen=True, slots=True)
-class Cited:
-    """An item that cites a document: its sort key, id, list JSON, and what a whole briefing needs of it."""
+class Cited(NamedTuple):
+    """An item that cites a document: its sort key, id, list JSON, and what a whole briefing needs of it.
+    (A named tuple: a data set has one per citing item, and it is made faster than a frozen dataclass.)"""
 
     key: Any
     id: str

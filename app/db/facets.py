@@ -84,14 +84,26 @@ class Tally:
             (flt.name, flt.where) for flt in spec.filters if isinstance(flt.where, f.LinkedTo | f.AnyOf)
         ]
         self.counts: dict[str, Counter[str]] = {name: Counter() for name, _ in self.filters}
+        # What ``add`` counts, worked out once (it runs for every item of a data set).
+        self.linked = tuple(
+            (self.counts[name], str(how.link.name), how.column)
+            for name, how in self.filters
+            if isinstance(how, f.LinkedTo)
+        )
+        self.columns = tuple(
+            (self.counts[name], how.column) for name, how in self.filters if not isinstance(how, f.LinkedTo)
+        )
 
     def add(self, row: Row, links: Mapping[str, list[Row]]) -> None:
         self.total += 1
-        for name, how in self.filters:
-            if isinstance(how, f.LinkedTo):
-                self.counts[name].update({r[how.column] for r in links.get(how.link.name, ())})
-            elif row[how.column] is not None:
-                self.counts[name][str(row[how.column])] += 1
+        for counter, table, column in self.linked:
+            rows = links.get(table)
+            if rows:
+                counter.update({r[column] for r in rows})
+        for counter, column in self.columns:
+            value = row[column]
+            if value is not None:
+                counter[str(value)] += 1
 
     def render(self, names: Mapping[str, Mapping[str, str]]) -> Iterator[tuple[str, str, bytes]]:
         """``(item_id, variant, body)`` of the total and of each facet's JSON; ``names``: item names by

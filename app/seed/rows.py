@@ -97,6 +97,8 @@ def item_row(
     return row
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
 _LINKS: dict[str, tuple[tuple[str, str, str, Row], ...]] = {}
 
 
@@ -118,6 +120,8 @@ def item_links(spec: CollectionSpec, item: Any) -> Iterator[tuple[str, list[Row]
 
 
 def _column_value(value: Any) -> Any:
+    if value is None or value.__class__ in _PLAIN:  # most values: no isinstance walk
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple | list):

@@ -73,6 +73,8 @@ TITLE_POOL = 3000
 SENTENCES_PER_DOCUMENT = 60
 
 Row = dict[str, Any]
+Draw = tuple[str, Callable[[int], Any]]
+"""A field's name and what draws its value for the ``i``-th item."""
 
 SIZES: dict[str, tuple[float, int, int | None]] = {
     "positions": (1, 1, None),
@@ -155,6 +157,8 @@ class _Ids(Sequence[str]):
     @typing.overload
     def __getitem__(self, index: slice) -> Sequence[str]: ...
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if index.__class__ is int and 0 <= index < self.size:
+            return f"{self.prefix}-{index + 1}"
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self.size))]
         if not 0 <= index < self.size:
@@ -211,7 +215,7 @@ class _Writer:
             )
         return cached
 
-    def put(self, table: str, row: Row) -> None:
+    def put(self, table: str, row: Row | tuple[Any, ...]) -> None:
         buffer = self.buffers[table]
         buffer.append(row)
         if len(buffer) >= CHUNK_ROWS:
@@ -265,7 +269,7 @@ class _Draws(typing.NamedTuple):
 
     spec: CollectionSpec
     model: type[SeedModel]
-    draws: list[Callable[[int], Row]]
+    draws: list[Draw]
     empty: Row
     size: int
     documents: int
@@ -434,10 +438,7 @@ class _Synth:
         entry = search_row(collection, row["id"], title or "", *parts)
         entry["id"] = key
         self.w.put_sized("search_entries", entry, len(entry["body"]))
-        terms = self.terms.index_terms(title or "", parts)
-        self.w.put(
-            "search_fts", (key, terms.title_stems, terms.body_stems, terms.title_words, terms.body_words)
-        )
+        self.w.put("search_fts", (key, *self.terms.columns(title or "", parts)))
         return cited
 
     # -- collections ------------------------------------------------------------------------------------
@@ -459,71 +460,70 @@ class _Synth:
                 self.items(plan, plan.first(document), plan.first(document + 1))
             self.briefing(document)
 
-    def field_values(self, spec: CollectionSpec, model: type[SeedModel]) -> list[Callable[[int], Row]]:
-        """For each field of the seed model, what draws its value(s) for the ``i``-th item."""
+    def field_values(self, spec: CollectionSpec, model: type[SeedModel]) -> list[Draw]:
+        """For each field of the seed model, its name and what draws its value for the ``i``-th item (a
+        date: its ``partial_date``, from which ``items`` sets ``date`` and ``date_precision``)."""
         refs = {ref.name: table_of(ref.target).name for ref in spec.refs}
         links = {link.name: table_of(link.target).name for link in spec.links}
-        draws: list[Callable[[int], Row]] = []
+        draws: list[Draw] = []
         for name, info in model.model_fields.items():
             kind, optional = unwrap(info.annotation)
             if name in ("id", "citations", "search_aliases", "date_precision"):
                 continue
             if name in refs:
-                draws.append(self._ref(name, self.ids[refs[name]], optional))
+                draws.append((name, self._ref(name, self.ids[refs[name]], optional)))
             elif name in links:
-                draws.append(self._link(name, self.ids[links[name]]))
+                draws.append((name, self._link(name, self.ids[links[name]])))
             elif name == "date":
-                draws.append(self._date(bool(spec.table.c.date.nullable)))
+                draws.append(("partial_date", self._date(bool(spec.table.c.date.nullable))))
             elif isinstance(kind, type) and issubclass(kind, Enum):
-                draws.append(self._member(name, list(kind)))
+                draws.append((name, self._member(list(kind))))
             else:
-                draws.append(self._other(name, kind, optional))
+                draws.append((name, self._other(name, kind, optional)))
         return draws
 
-    def _member(self, name: str, members: list[Enum]) -> Callable[[int], Row]:
-        return lambda i: {name: self.pick(members)}
+    def _member(self, members: list[Enum]) -> Callable[[int], Any]:
+        return lambda i: self.pick(members)
 
-    def _other(self, name: str, kind: Any, optional: bool) -> Callable[[int], Row]:
+    def _other(self, name: str, kind: Any, optional: bool) -> Callable[[int], Any]:
         """Numbers count items, days count back from the data set's day, lists hold a title half the
         time; anything else is text."""
         if kind is int:
-            return lambda i: {name: i + 1}
+            return lambda i: i + 1
         if kind is dt.date:
-            return lambda i: {name: dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650)}
+            return lambda i: dt.date(2025, 6, 12) - dt.timedelta(days=i % 3650)
         if typing.get_origin(kind) is list:
-            return lambda i: {name: [self.title()] if self.rand() < 0.5 else []}
+            return lambda i: [self.title()] if self.rand() < 0.5 else []
         return self._text(name, optional)
 
-    def _ref(self, name: str, ids: Sequence[str], optional: bool) -> Callable[[int], Row]:
+    def _ref(self, name: str, ids: Sequence[str], optional: bool) -> Callable[[int], Any]:
         share = OPTIONAL_SHARE.get(name, 0.5) if optional else 1.0
-        return lambda i: {name: self.pick(ids) if share == 1.0 or self.rand() < share else None}
+        if share == 1.0:
+            return lambda i: self.pick(ids)
+        return lambda i: self.pick(ids) if self.rand() < share else None
 
-    def _link(self, name: str, ids: Sequence[str]) -> Callable[[int], Row]:
+    def _link(self, name: str, ids: Sequence[str]) -> Callable[[int], Any]:
         low, high = LINK_COUNTS.get(name, (1, 2))
-        return lambda i: {name: self.sample(ids, low, high)}
+        return lambda i: self.sample(ids, low, high)
 
-    def _date(self, optional: bool) -> Callable[[int], Row]:
-        def draw(i: int) -> Row:
-            if optional and self.rand() < 0.1:  # undated
-                return {"date": None, "date_precision": None, "partial_date": None}
-            date = self.date()
-            return {"date": date.text, "date_precision": date.precision, "partial_date": date}
+    def _date(self, optional: bool) -> Callable[[int], Any]:
+        if optional:  # a tenth undated
+            return lambda i: None if self.rand() < 0.1 else self.date()
+        return lambda i: self.date()
 
-        return draw
-
-    def _text(self, name: str, optional: bool) -> Callable[[int], Row]:
+    def _text(self, name: str, optional: bool) -> Callable[[int], Any]:
         if name.endswith("_quote"):  # words of the item's citations it rests on: none here
-            return lambda i: {name: None}
+            return lambda i: None
         if name in POOLS:
             values = POOLS[name]
-            return lambda i: {name: self.pick(values)}
+            return lambda i: self.pick(values)
         draw = self.title if name in TITLE_FIELDS else self.sentence
         numbered = name == "name"  # names tell items apart
         if optional:
-            return lambda i: {name: draw() if self.rand() < 0.8 else None}
+            return lambda i: draw() if self.rand() < 0.8 else None
         if numbered:
-            return lambda i: {name: f"{draw()} {i + 1}"}
-        return lambda i: {name: draw()}
+            return lambda i: f"{draw()} {i + 1}"
+        return lambda i: draw()
 
     def draws(self, spec: CollectionSpec) -> _Draws:
         model = _item_model(spec)
@@ -539,6 +539,7 @@ class _Synth:
     def items(self, plan: _Draws, start: int, stop: int) -> None:
         """Items ``start`` to ``stop`` of a collection, drawn from its declaration and seed model."""
         spec, model, draws, empty, size, documents = plan
+        dated = "partial_date" in (field for field, _ in draws)
         name = spec.name
         self.rand = self.streams[name].random
         search = SEARCH_TEXT[name]
@@ -547,8 +548,13 @@ class _Synth:
         for i in range(start, stop):
             item_id = ids[i]
             values: Row = {"id": item_id, **empty}
-            for draw in draws:
-                values.update(draw(i))
+            for field, draw in draws:
+                values[field] = draw(i)
+            if dated:
+                date = values["partial_date"]
+                values["date"], values["date_precision"] = (
+                    (None, None) if date is None else (date.text, date.precision)
+                )
             # The seed item's fields as attributes (what the loader's row code and SEARCH_TEXT read): a
             # namespace, as building the pydantic model would cost more than the rest of the item.
             item = types.SimpleNamespace(**values)

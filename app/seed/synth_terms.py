@@ -57,15 +57,21 @@ class PieceTerms:
     def index_terms(self, title: str, parts: Sequence[str | None]) -> IndexTerms:
         """``index_terms(title, body, tsvector=False)`` of an entry whose body is its ``parts`` joined by
         line breaks (``app.seed.rows.search_row``)."""
-        title_piece = self._piece(title)
-        body = _joined([piece for part in parts if part and (piece := self._piece(part))[0]])
+        return IndexTerms(*self.columns(title, parts), "")
+
+    def columns(self, title: str, parts: Sequence[str | None]) -> tuple[str, str, str, str]:
+        """The SQLite columns of ``index_terms``: title stems, body stems, title words, body words."""
+        get, compute = self.pieces.get, self._piece
+        title_piece = get(title) or compute(title)
+        body = _joined([piece for part in parts if part and (piece := get(part) or compute(part))[0]])
         count = title_piece[0] + body[0]
         if count > MAX_OCCURRENCES:
             stems = Counter(title_piece[2].split())
             stems.update(body[2].split())
             if count >= MAX_POSITIONS or max(stems.values()) > MAX_OCCURRENCES:
-                return index_terms(title, "\n".join(p for p in parts if p), tsvector=False)
-        return IndexTerms(title_piece[2], body[2], title_piece[1], body[1], "")
+                terms = index_terms(title, "\n".join(p for p in parts if p), tsvector=False)
+                return terms.title_stems, terms.body_stems, terms.title_words, terms.body_words
+        return title_piece[2], body[2], title_piece[1], body[1]
 
 
 def _joined(pieces: list[Piece]) -> Piece:
@@ -74,8 +80,5 @@ def _joined(pieces: list[Piece]) -> Piece:
         return pieces[0]
     if not pieces:
         return _EMPTY
-    return (
-        sum(p[0] for p in pieces),
-        " ".join(p[1] for p in pieces),
-        " ".join(p[2] for p in pieces),
-    )
+    counts, found_words, stems = zip(*pieces, strict=True)
+    return sum(counts), " ".join(found_words), " ".join(stems)
