@@ -4,8 +4,10 @@ Representations are rendered from the loader-shaped rows (``app.seed.rows``) as 
 the collections' declarations (references, links and citations embedded, fields in the schema's order),
 and stored in ``representations`` in the same transaction: readers see the old data set with its
 representations or the new one with its own, never a mix. ``briefing seed`` renders its plan's rows
-(``render_plan``); ``briefing synth`` feeds the same ``ReadModel`` item by item. The whole briefings are
-composed last, from the rows already stored (``whole_briefings``). Requests only read the stored bytes.
+(``render_plan``); ``briefing synth`` feeds the same ``ReadModel`` item by item. The seed composes the
+whole briefings last, from the rows already stored (``whole_briefings``); ``briefing synth`` composes each
+from the items it has just rendered (``ReadModel.whole_briefing``), with the same ``compose``. Requests
+only read the stored bytes.
 """
 
 from __future__ import annotations
@@ -90,8 +92,9 @@ class ReadModel:
     """Renders items as their rows arrive (targets of references before the items that refer to them,
     as the loader orders collections), then each collection's tally in ``finish``. It keeps only what
     references embed (the names of parties, topics, people, rounds, documents), each document's UTF-16
-    offsets and the tallies, never the rendered items: whole briefings are composed afterwards from the
-    stored rows (``whole_briefings``), so memory does not grow with the items."""
+    offsets and the tallies, never the rendered items (``item(..., cited=True)`` returns what a whole
+    briefing embeds of an item, for the caller to keep as long as it needs), so memory does not grow with
+    the items."""
 
     def __init__(self, emit: Emit) -> None:
         self.emit = emit

@@ -7,8 +7,10 @@ drawn from their declarations (``app.db.collections``: references and links pick
 collections, enum fields a member, dates a partial date of mixed precision), turned into rows by
 ``app.seed.rows`` as the loader turns the seed files, with citations whose ``start``/``end`` point into
 the synthetic documents (``text[start:end] == quote``) and search entries (``app.seed.plan.SEARCH_TEXT``).
-The read model is rendered as the rows are written (``app.db.readmodel``); the whole briefings are
-composed from the stored rows at the end, so memory stays flat however many rows are asked for. A new
+The read model is rendered as the rows are written (``app.db.readmodel``). The items of the collections
+that others refer to are drawn first; the others document by document (an item's home document follows
+from its index), each document's whole briefing composed from its items as soon as they are written and
+then dropped, so memory holds one document's items, not the data set's. A new
 collection needs nothing here beyond, perhaps, its size (``SIZES``). Documents and briefings are the
 exceptions: their text, sections and photo are built here.
 
