@@ -99,7 +99,8 @@ class Tally:
         for counter, table, column in self.linked:
             rows = links.get(table)
             if rows:
-                counter.update({r[column] for r in rows})
+                for value in {r[column] for r in rows}:  # each value once per item
+                    counter[value] += 1
         for counter, column in self.columns:
             value = row[column]
             if value is not None:

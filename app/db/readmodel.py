@@ -72,7 +72,7 @@ def _labels() -> dict[str, str]:
 def _citations(rows: list[Row], offsets: Mapping[str, Utf16Offsets]) -> list[Row]:
     """Citation rows as the API shows them, in their order, with UTF-16 offsets for JavaScript."""
     shown = []
-    for c in sorted(rows, key=_ordinal):
+    for c in sorted(rows, key=_ordinal) if len(rows) > 1 else rows:
         utf16 = offsets[c["document_id"]]
         shown.append(
             {
@@ -280,7 +280,8 @@ def _link_getter(link: LinkField) -> Getter:
         rows = links.get(table, ())
         if role is not None:
             rows = [r for r in rows if r["role"] == role]
-        return [{"id": r[column], "name": names[r[column]]} for r in sorted(rows, key=_ordinal)]
+        ordered = sorted(rows, key=_ordinal) if len(rows) > 1 else rows
+        return [{"id": r[column], "name": names[r[column]]} for r in ordered]
 
     return get
 

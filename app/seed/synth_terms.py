@@ -63,15 +63,22 @@ class PieceTerms:
         """The SQLite columns of ``index_terms``: title stems, body stems, title words, body words."""
         get, compute = self.pieces.get, self._piece
         title_piece = get(title) or compute(title)
-        body = _joined([piece for part in parts if part and (piece := get(part) or compute(part))[0]])
-        count = title_piece[0] + body[0]
+        count, found_words, stems = title_piece[0], [], []
+        for part in parts:
+            if part:
+                piece = get(part) or compute(part)
+                if piece[0]:
+                    count += piece[0]
+                    found_words.append(piece[1])
+                    stems.append(piece[2])
         if count > MAX_OCCURRENCES:
-            stems = Counter(title_piece[2].split())
-            stems.update(body[2].split())
-            if count >= MAX_POSITIONS or max(stems.values()) > MAX_OCCURRENCES:
+            occurrences = Counter(title_piece[2].split())
+            for piece_stems in stems:
+                occurrences.update(piece_stems.split())
+            if count >= MAX_POSITIONS or max(occurrences.values()) > MAX_OCCURRENCES:
                 terms = index_terms(title, "\n".join(p for p in parts if p), tsvector=False)
                 return terms.title_stems, terms.body_stems, terms.title_words, terms.body_words
-        return title_piece[2], body[2], title_piece[1], body[1]
+        return title_piece[2], " ".join(stems), title_piece[1], " ".join(found_words)
 
 
 def _joined(pieces: list[Piece]) -> Piece:
