@@ -77,7 +77,6 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 SLOWEST_FIRST = (
-    "tests/api/test_schemathesis_postgres.py",
     "tests/api/test_schemathesis.py",
     "tests/db/test_query_plans_postgres.py",
     "tests/api/test_cache.py",
