@@ -84,7 +84,7 @@ def open_page(browser: Any, live_server: str) -> Iterator[Opener]:
         page.on("request", lambda request: page.requests.append(request))
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.goto(live_server + path, wait_until="networkidle")
+        page.goto(live_server + path, wait_until="load")
         page.wait_for_selector("#source-text p", state="attached")
         return page
 
@@ -331,7 +331,7 @@ def test_an_unknown_briefing_shows_the_problem(open_page: Opener, browser: Any, 
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
-        page.goto(f"{live_server}/briefings/no-such-briefing", wait_until="networkidle")
+        page.goto(f"{live_server}/briefings/no-such-briefing", wait_until="load")
         alert = page.locator("[role=alert]")
         alert.wait_for()
         assert "404" in alert.inner_text()
