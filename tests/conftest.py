@@ -20,6 +20,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app.db import migrate
 from app.db.collections import COLLECTIONS as COLLECTION_SPECS
@@ -129,10 +131,56 @@ def _settings(backend: str, tmp: Path, name: str | None = None) -> Settings:
     return Settings(database_url=_pg_database_url(name), data_dir=tmp, seeds_dir=SEEDS_DIR, **QUIET)
 
 
+class _Dropper:
+    """Drops scratch databases in a thread of its own, off the tests' clock: a ``DROP DATABASE`` waits for
+    the server to sync (0.5 to 2 s each on this machine), and no test needs to wait for it. Whatever is
+    still queued at the end of the session is dropped then (``pytest_sessionfinish``); a failure is
+    reported there, as a synchronous drop's would have failed its test."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
+
+    def drop(self, admin_url: str, name: str) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+        self._pending.append(self._pool.submit(self._drop, admin_url, name))
+
+    @staticmethod
+    def _drop(admin_url: str, name: str) -> None:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+    def finish(self) -> list[str]:
+        """Wait for every queued drop; the errors of those that failed."""
+        errors = [f"{type(exc).__name__}: {exc}" for f in self._pending if (exc := f.exception()) is not None]
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        return errors
+
+
+_DROPPER = _Dropper()
+drop_in_background = _DROPPER.drop
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    errors = _DROPPER.finish()
+    if errors:
+        session.config.get_terminal_writer().line(f"scratch databases not dropped: {errors}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @contextlib.contextmanager
 def _scratch_postgres(postgres_status: str | None, *, template: str | None = None) -> Iterator[str]:
-    """A new PostgreSQL database (empty, or a copy of ``template``), dropped afterwards; yields its name."""
-    admin = create_engine(postgres_url_or_skip(postgres_status), isolation_level="AUTOCOMMIT")
+    """A new PostgreSQL database (empty, or a copy of ``template``), dropped afterwards (in the background,
+    ``_Dropper``); yields its name."""
+    admin_url = postgres_url_or_skip(postgres_status)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"briefing_t_{uuid.uuid4().hex[:10]}"
     try:
         create = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
@@ -145,12 +193,12 @@ def _scratch_postgres(postgres_status: str | None, *, template: str | None = Non
                 if attempt == 4:
                     raise
                 time.sleep(0.5)
-        try:
-            yield name
-        finally:
-            drop_database(admin, name)
     finally:
         admin.dispose()
+    try:
+        yield name
+    finally:
+        drop_in_background(admin_url, name)
 
 
 def _new_database(backend: str, tmp: Path, postgres_status: str | None) -> Iterator[Database]:

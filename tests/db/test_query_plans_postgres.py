@@ -48,7 +48,7 @@ from app.db.models import Base
 from app.main import create_app
 from app.seed.synth import write_synthetic
 from app.settings import Settings
-from tests.conftest import drop_database, postgres_url_or_skip
+from tests.conftest import drop_in_background, postgres_url_or_skip
 from tests.db.test_query_plans import api_urls, get_ok
 
 ROWS = 30_000
@@ -208,8 +208,8 @@ def probe(tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None)
             app.state.engine.dispose()
             explainer.dispose()
     finally:
-        drop_database(admin, name)
         admin.dispose()
+        drop_in_background(admin_url, name)
 
 
 def seq_scans(plan: Plan) -> list[str]:
