@@ -57,7 +57,7 @@ from app.seed.rows import item_links, item_row, link_rows, search_row
 from app.seed.schema import SeedFiles, SeedModel
 from app.seed.search_entries import entry_id
 from app.seed.synth_terms import PieceTerms
-from app.seed.synth_writer import SIZED, Writer
+from app.seed.synth_writer import BULK_PRAGMAS, SIZED, Writer, check_constraints
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
@@ -610,12 +610,9 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
 
     @event.listens_for(engine, "connect")
     def _bulk_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        # A private file that is thrown away on any failure: no journal, no fsync while loading.
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode = OFF")
-        cursor.execute("PRAGMA synchronous = OFF")
-        cursor.execute("PRAGMA cache_size = -262144")
-        cursor.execute("PRAGMA foreign_keys = OFF")
+        for pragma in BULK_PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
 
     try:
@@ -648,6 +645,7 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
                     counts=counts,
                 )
             )
+            check_constraints(connection)
         with engine.connect() as connection:
             # Serve like a seeded database: WAL, as `briefing seed` leaves it.
             connection.exec_driver_sql("PRAGMA journal_mode = WAL")

@@ -22,6 +22,7 @@ from app.main import create_app
 from app.seed.schema import SeedFiles
 from app.seed.synth import SYNTHETIC_MARK, synthetic_version, write_synthetic
 from app.seed.synth_terms import PieceTerms
+from app.seed.synth_writer import check_constraints
 from app.settings import Settings
 
 ROWS = 2000
@@ -184,6 +185,29 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
         write_synthetic(rows=ROWS, out=existing, random_seed=SEED)
     assert existing.read_bytes() == b"precious"
     assert list(tmp_path.iterdir()) == [existing]
+
+
+def test_rows_satisfy_every_constraint(synthetic: Path) -> None:
+    # The load skips CHECK constraints row by row (BULK_PRAGMAS) and checks them per table afterwards;
+    # integrity_check verifies CHECK, NOT NULL and UNIQUE constraints and every index's content.
+    assert _connect(synthetic).execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_check_constraints_refuses_a_failing_row(synthetic: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(synthetic.read_bytes())
+    engine = create_engine(f"sqlite:///{copy}")
+    try:
+        with engine.begin() as connection:
+            check_constraints(connection)  # the file as written passes
+            connection.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
+            connection.exec_driver_sql(
+                'UPDATE citations SET "end" = start WHERE id = (SELECT min(id) FROM citations)'
+            )
+            with pytest.raises(RuntimeError, match="1 citations rows fail the check"):
+                check_constraints(connection)
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.anyio
