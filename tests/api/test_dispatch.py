@@ -3,6 +3,7 @@ calling its endpoint directly, with the same status, headers and bytes as FastAP
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -13,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from app.api.middleware.dispatch import DispatchMiddleware
+from app.api.middleware.dispatch import DispatchMiddleware, LoopBudget
 from app.api.middleware.representation import make_etag
 from app.db import filters
 from app.db.collections import COLLECTIONS
@@ -44,6 +45,9 @@ async def clients(
     )
     async with app.router.lifespan_context(app), whole, routed:
         await whole.get("/healthz")  # builds the middleware stack
+        # The in-process transport may run a whole request without the loop taking a turn, so the requests
+        # of a test would share one turn's budget of loop time: unbounded here, tested on its own below.
+        dispatch_of(app).budget = LoopBudget(float("inf"))
         yield whole, routed, app
 
 
@@ -170,6 +174,35 @@ async def test_a_short_read_waits_for_no_connection(seeded_db: Database) -> None
         with statement_threads(engine) as threads:
             assert (await whole.get("/v1/positions?limit=4")).status_code == 200
         assert set(threads) == {threading.get_ident()}
+
+
+async def test_short_reads_share_a_budget_of_loop_time_per_turn(seeded_db: Database) -> None:
+    """A short read runs on the loop only while the loop's turn has budget left: with none, it runs in the
+    pool; the next turn has the whole budget again (a flood of short reads cannot hold up the loop)."""
+    if seeded_db.backend != "sqlite":
+        pytest.skip("short reads run on the loop on SQLite only")
+    async with clients(seeded_db, response_cache_entries=0, response_cache_bytes=0) as (whole, _, app):
+        layer = dispatch_of(app)
+        for budget, on_loop in [(LoopBudget(0.0), False), (LoopBudget(), True)]:
+            layer.budget = budget
+            with statement_threads(app.state.engine) as threads:
+                assert (await whole.get("/v1/positions?limit=3&party=russia")).status_code == 200
+            assert threads
+            assert (set(threads) == {threading.get_ident()}) is on_loop
+
+    budget = LoopBudget(0.001)
+    assert budget.allows()
+    budget.charge(0.0006)
+    assert budget.allows()
+    budget.charge(0.0006)  # the same turn: spent
+    assert not budget.allows()
+    await asyncio.sleep(0)  # the next turn resets it
+    assert budget.allows()
+    assert budget.spent == 0.0
+    budget.charge(0.002)
+    assert not budget.allows()
+    await asyncio.sleep(0)
+    assert budget.allows()
 
 
 def seekable() -> list[tuple[str, str, str, str, str]]:

@@ -13,7 +13,10 @@ request short (a primary-key read, or a keyset page of stored rows read from one
 limit: unfiltered, or one value of a filter an index serves in the sort's order; a few hundred microseconds)
 and a connection the pool gives without waiting. The hop to a worker thread cost more than the read itself,
 about 1 ms of CPU a page (``bench/README.md``); everything else (other filters, ``q``, counts, PostgreSQL's
-network round trips) stays in the pool, where a long read cannot hold up the loop.
+network round trips) stays in the pool, where a long read cannot hold up the loop. Short reads share a
+budget of loop time per turn of the event loop (``LoopBudget``): under a flood of them, the rest of a turn's
+short reads go to the pool too, so that a turn stays short and whatever waits on the loop (a health check,
+a cache hit, a thread's result) keeps its turn.
 
 A request without a resolution (a query that did not validate, a path no data route serves, anything not
 GET) and a route this layer cannot call directly (see ``plan_for``) go through the whole app as before.
@@ -21,7 +24,9 @@ GET) and a route this layer cannot call directly (see ``plan_for``) go through t
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +52,44 @@ Dependency = Callable[[Request], Awaitable[Any]]
 def short_read(endpoint: Callable[..., Any], when: Callable[[dict[str, Any]], bool] = lambda _: True) -> None:
     """Declare the requests ``when`` accepts (by their validated values) short reads of ``endpoint``."""
     setattr(endpoint, SHORT_READ, when)
+
+
+LOOP_BUDGET_SECONDS = 0.002
+"""Event-loop time that short reads may take in one turn of the loop (about two pages of 50; at 5 ms, a
+flood of distinct filtered pages held `/readyz` up to 1 s, at 2 ms under 0.1 s at p99: `bench/README.md`)."""
+
+
+class LoopBudget:
+    """Time spent on short reads in the event loop's current turn.
+
+    The loop runs, in one turn, every callback that was ready when the turn began. With a hundred
+    clients sending short reads, a turn would run a hundred of them (about 100 ms here), and a request
+    that waits on a worker thread (``/readyz``, a miss) waits whole turns for each of its hops: under a
+    flood of distinct filtered pages, ``/readyz`` took 5-9 s (``bench.cache flood``). Charged with each
+    short read, reset by a callback the first charge of a turn schedules (it runs in the next turn)."""
+
+    __slots__ = ("loop", "pending", "seconds", "spent")
+
+    def __init__(self, seconds: float = LOOP_BUDGET_SECONDS) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self.pending = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def allows(self) -> bool:
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:  # the first turn on this loop (tests run one loop after another)
+            self.loop, self.spent, self.pending = loop, 0.0, False
+        return self.spent < self.seconds
+
+    def charge(self, seconds: float) -> None:
+        self.spent += seconds
+        if not self.pending and self.loop is not None:
+            self.pending = True
+            self.loop.call_soon(self._reset)
+
+    def _reset(self) -> None:
+        self.spent, self.pending = 0.0, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +161,7 @@ class DispatchMiddleware:
         self.app = app
         self.plans: dict[int, Plan | None] = {}
         """By ``id(route)``: routes are not hashable, and this app's routes live as long as it does."""
+        self.budget = LoopBudget()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         resolved: Resolved | None = scope.get(RESOLVED)
@@ -142,8 +186,12 @@ class DispatchMiddleware:
                 kwargs[name] = await dependency(request)
             if plan.is_coroutine:
                 response = await plan.call(**kwargs)
-            elif _on_loop(scope, plan, resolved.values):
-                response, etag = _rendered(plan.call, kwargs)
+            elif self.budget.allows() and _on_loop(scope, plan, resolved.values):
+                started = time.perf_counter()
+                try:
+                    response, etag = _rendered(plan.call, kwargs)
+                finally:
+                    self.budget.charge(time.perf_counter() - started)
             else:
                 response, etag = await run_in_threadpool(_rendered, plan.call, kwargs)
         except Exception as exc:
