@@ -12,18 +12,9 @@ from sqlalchemy.engine import make_url
 from app.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-POOL_SIZE = 8
-MAX_OVERFLOW = 8
 
 
 SQLITE_MMAP_BYTES = 1 << 30
-
-
-def connects_at_once(engine: Engine, *, spare: int) -> bool:
-    """Whether a connection can be taken from the engine's pool without waiting, even if ``spare`` other
-    threads take one meanwhile (its connections in use leave more than ``spare`` free)."""
-    in_use: int = engine.pool.checkedout()  # type: ignore[attr-defined]
-    return POOL_SIZE + MAX_OVERFLOW - in_use > spare
 
 
 def is_sqlite(url: str) -> bool:
@@ -48,8 +39,8 @@ def make_engine(settings: Settings, *, read_only: bool) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=POOL_SIZE,
-        max_overflow=MAX_OVERFLOW,
+        pool_size=8,
+        max_overflow=8,
         pool_timeout=settings.request_timeout,
         isolation_level="REPEATABLE READ" if read_only else "READ COMMITTED",
         connect_args=connect_args,
@@ -66,8 +57,8 @@ def _sqlite_engine(url: str, settings: Settings, *, read_only: bool) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        pool_size=POOL_SIZE,
-        max_overflow=MAX_OVERFLOW,
+        pool_size=8,
+        max_overflow=8,
         pool_timeout=settings.request_timeout,
     )
 

@@ -118,13 +118,6 @@ class AnyOf:
     def __call__(self, values: Sequence[str]) -> ColumnElement[bool]:
         return self.table.c[self.column].in_(values)
 
-    def seeks(self, sort_column: str) -> bool:
-        """Whether one value's items come in ``sort_column`` order straight from an index ``(column,
-        sort_column, id)``: a keyset page is then one index range of at most its limit entries, however
-        many items hold the value (``tests/api/test_dispatch.py`` checks the plans)."""
-        wanted = [self.column, sort_column, "id"]
-        return any([c.name for c in index.columns][:3] == wanted for index in self.table.indexes)
-
 
 any_of = AnyOf
 

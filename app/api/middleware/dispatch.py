@@ -8,15 +8,10 @@ sync endpoint runs in the worker-thread pool as FastAPI would run it, and the ET
 the same thread, off the event loop. Errors raised by the endpoint are answered by the app's own exception
 handlers (anything unhandled propagates to the request-context layer, which answers 500).
 
-A short read runs on the event loop instead (``SHORT_READ``): on SQLite, an endpoint that declares the
-request short (a primary-key read, or a keyset page of stored rows read from one index range of at most its
-limit: unfiltered, or one value of a filter an index serves in the sort's order; a few hundred microseconds)
-and a connection the pool gives without waiting. The hop to a worker thread cost more than the read itself,
-about 1 ms of CPU a page (``bench/README.md``); everything else (other filters, ``q``, counts, PostgreSQL's
-network round trips) stays in the pool, where a long read cannot hold up the loop. Short reads share a
-budget of loop time per turn of the event loop (``LoopBudget``): under a flood of them, the rest of a turn's
-short reads go to the pool too, so that a turn stays short and whatever waits on the loop (a health check,
-a cache hit, a thread's result) keeps its turn.
+Every sync endpoint runs in the pool, even a primary-key read of a few hundred microseconds, though the hop
+costs about 1 ms of CPU. Run on the event loop (tried in issue 9), a read that SQLite holds up, such as a
+process holding the WAL's read locks (SQLite retries inside the call for about 10 s), stalls every request of
+the worker, ``/healthz`` included, and no time limit can end it (``make faults``, checks b and f).
 
 A request without a resolution (a query that did not validate, a path no data route serves, anything not
 GET) and a route this layer cannot call directly (see ``plan_for``) go through the whole app as before.
@@ -24,9 +19,7 @@ GET) and a route this layer cannot call directly (see ``plan_for``) go through t
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,56 +33,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.canonical import RESOLVED, Resolved
 from app.api.deps import reject_unknown_query
 from app.api.middleware.representation import make_etag
-from app.db.engine import connects_at_once
-
-SHORT_READ = "short_read"
-"""An endpoint's attribute: a predicate on the request's validated values, true when the request is a
-short read (see the module's docstring); set with ``short_read``."""
 
 Dependency = Callable[[Request], Awaitable[Any]]
-
-
-def short_read(endpoint: Callable[..., Any], when: Callable[[dict[str, Any]], bool] = lambda _: True) -> None:
-    """Declare the requests ``when`` accepts (by their validated values) short reads of ``endpoint``."""
-    setattr(endpoint, SHORT_READ, when)
-
-
-LOOP_BUDGET_SECONDS = 0.002
-"""Event-loop time that short reads may take in one turn of the loop (about two pages of 50; at 5 ms, a
-flood of distinct filtered pages held `/readyz` up to 1 s, at 2 ms under 0.1 s at p99: `bench/README.md`)."""
-
-
-class LoopBudget:
-    """Time spent on short reads in the event loop's current turn.
-
-    The loop runs, in one turn, every callback that was ready when the turn began. With a hundred
-    clients sending short reads, a turn would run a hundred of them (about 100 ms here), and a request
-    that waits on a worker thread (``/readyz``, a miss) waits whole turns for each of its hops: under a
-    flood of distinct filtered pages, ``/readyz`` took 5-9 s (``bench.cache flood``). Charged with each
-    short read, reset by a callback the first charge of a turn schedules (it runs in the next turn)."""
-
-    __slots__ = ("loop", "pending", "seconds", "spent")
-
-    def __init__(self, seconds: float = LOOP_BUDGET_SECONDS) -> None:
-        self.seconds = seconds
-        self.spent = 0.0
-        self.pending = False
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    def allows(self) -> bool:
-        loop = asyncio.get_running_loop()
-        if loop is not self.loop:  # the first turn on this loop (tests run one loop after another)
-            self.loop, self.spent, self.pending = loop, 0.0, False
-        return self.spent < self.seconds
-
-    def charge(self, seconds: float) -> None:
-        self.spent += seconds
-        if not self.pending and self.loop is not None:
-            self.pending = True
-            self.loop.call_soon(self._reset)
-
-    def _reset(self) -> None:
-        self.spent, self.pending = 0.0, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +45,6 @@ class Plan:
     is_coroutine: bool
     request_name: str | None
     dependencies: tuple[tuple[str, Dependency], ...]
-    short: Callable[[dict[str, Any]], bool] | None
 
 
 def plan_for(route: APIRoute) -> Plan | None:
@@ -135,13 +79,7 @@ def plan_for(route: APIRoute) -> Plan | None:
         if not simple:
             return None
         dependencies.append((sub.name, _by_request(sub.call, sub.request_param_name)))  # type: ignore[arg-type]
-    return Plan(
-        call,
-        inspect.iscoroutinefunction(call),
-        dependant.request_param_name,
-        tuple(dependencies),
-        getattr(call, SHORT_READ, None),
-    )
+    return Plan(call, inspect.iscoroutinefunction(call), dependant.request_param_name, tuple(dependencies))
 
 
 def _by_request(call: Callable[..., Awaitable[Any]], name: str) -> Dependency:
@@ -149,7 +87,7 @@ def _by_request(call: Callable[..., Awaitable[Any]], name: str) -> Dependency:
 
 
 def _rendered(call: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Response, bytes | None]:
-    """Run a sync endpoint and hash its body (in a worker thread, or on the loop for a short read)."""
+    """Run a sync endpoint and hash its body (in a worker thread: the ETag costs the loop nothing)."""
     response = call(**kwargs)
     if not isinstance(response, Response):
         raise TypeError(f"{call.__name__} must return a Response to be dispatched")
@@ -161,7 +99,6 @@ class DispatchMiddleware:
         self.app = app
         self.plans: dict[int, Plan | None] = {}
         """By ``id(route)``: routes are not hashable, and this app's routes live as long as it does."""
-        self.budget = LoopBudget()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         resolved: Resolved | None = scope.get(RESOLVED)
@@ -186,12 +123,6 @@ class DispatchMiddleware:
                 kwargs[name] = await dependency(request)
             if plan.is_coroutine:
                 response = await plan.call(**kwargs)
-            elif self.budget.allows() and _on_loop(scope, plan, resolved.values):
-                started = time.perf_counter()
-                try:
-                    response, etag = _rendered(plan.call, kwargs)
-                finally:
-                    self.budget.charge(time.perf_counter() - started)
             else:
                 response, etag = await run_in_threadpool(_rendered, plan.call, kwargs)
         except Exception as exc:
@@ -208,16 +139,6 @@ class DispatchMiddleware:
         await send({"type": "http.response.body", "body": bytes(response.body)})
         if response.background is not None:
             await response.background()
-
-
-def _on_loop(scope: Scope, plan: Plan, values: dict[str, Any]) -> bool:
-    """Whether to run the endpoint on the event loop: a short read, on SQLite, with a connection at once
-    (one left for each worker thread that may take one meanwhile)."""
-    if plan.short is None or not plan.short(values):
-        return False
-    state = scope["app"].state
-    engine = state.engine
-    return bool(engine.dialect.name == "sqlite" and connects_at_once(engine, spare=state.settings.db_threads))
 
 
 def _handler_for(scope: Scope, exc: Exception) -> Callable[[Request, Exception], Awaitable[Response]] | None:

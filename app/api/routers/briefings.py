@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from app.api.deps import EngineDep
 from app.api.fields import fields_param, item_response, partial_content, partial_schema
-from app.api.middleware.dispatch import short_read
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.problems import ProblemError, ProblemType
 from app.api.routers.collections import BriefingId
@@ -65,6 +64,3 @@ def get_briefing(
     if body is None:
         raise ProblemError(ProblemType.NOT_FOUND, f"no briefing with id '{item_id}'")
     return item_response(body, fields)
-
-
-short_read(get_briefing)  # one or two primary-key reads of stored bytes

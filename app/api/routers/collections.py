@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any
@@ -30,7 +29,6 @@ from app.api.fields import (
     partial_schema,
 )
 from app.api.fields import select as select_fields
-from app.api.middleware.dispatch import short_read
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.pagination import Cursor, InvalidCursorError, decode_cursor, encode_cursor, next_link
 from app.api.problems import ProblemError, ProblemType
@@ -356,37 +354,6 @@ def _counts(
     return extra
 
 
-def short_page(spec: CollectionSpec) -> Callable[[dict[str, Any]], bool]:
-    """Which list requests of ``spec`` are short reads (``app.api.middleware.dispatch``), by their
-    validated values: a keyset page read from one index range of at most ``limit`` entries. That is a
-    page without filters, or with one value of one filter the collection's indexes serve in the sort's
-    order (``AnyOf.seeks``: ``party=russia`` on positions, whatever the party's count). Anything whose
-    work grows with its matches stays in the worker threads: two values or two filters (read whole, then
-    sorted or sifted), filters through link tables and date ranges, and ``q``, ``count`` and ``facet``,
-    which read beyond the page."""
-    parameters = {f"filter_{f.name}": f.where for f in spec.filters}
-    seekable = {
-        sort.name: frozenset(
-            name
-            for name, where in parameters.items()
-            if isinstance(where, filters.AnyOf) and where.seeks(sort.column)
-        )
-        for sort in spec.sorts
-    }
-    default_sort = spec.sorts[0].name
-
-    def short(values: dict[str, Any]) -> bool:
-        if values.get("q") is not None or values.get("count") or values.get("facet"):
-            return False
-        given = [name for name in parameters if values.get(name) is not None]
-        if not given:
-            return True
-        sort = str(values["sort"]) if values.get("sort") is not None else default_sort
-        return len(given) == 1 and given[0] in seekable[sort] and len(values[given[0]]) == 1
-
-    return short
-
-
 def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
     def list_endpoint(**kwargs: Any) -> Response:
@@ -426,7 +393,6 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
 
     list_endpoint.__signature__ = inspect.Signature(_list_parameters(spec))  # type: ignore[attr-defined]
     list_endpoint.__name__ = list_operation(spec)
-    short_read(list_endpoint, short_page(spec))
     router.add_api_route(
         f"/{spec.name}",
         list_endpoint,
@@ -509,8 +475,6 @@ def _add_detail_route(router: APIRouter, spec: CollectionSpec) -> None:
         ]
     )
     detail_endpoint.__name__ = get_operation(spec)
-    if parameter is None:  # a primary-key read; party and topic details also count their references
-        short_read(detail_endpoint)
     router.add_api_route(
         f"/{spec.name}/{{item_id}}",
         detail_endpoint,
