@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 MAX_STATEMENTS = 512
 """Compiled statements kept per process (least recently used go first): keys may hold client-given
@@ -124,11 +125,15 @@ def fetch(
         prepared = _STATEMENTS.prepared((dialect.name, key), build, dialect)
     if prepared is None:
         return [tuple(row) for row in connection.execute(build(), dict(values)).all()]
-    _begin(connection)
     cursor = connection.connection.cursor()
     try:
+        _begin(connection)
         cursor.execute(prepared.sql, prepared.parameters(values))
         rows = cursor.fetchall()
+    except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy raises it: OperationalError → a 503
+        raise DBAPIError.instance(
+            prepared.sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
     finally:
         cursor.close()
     if not any(prepared.results):

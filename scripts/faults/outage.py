@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from app.api.routers.health import ReadinessCheck
 from scripts.faults.common import Report, describe, is_problem, sqlite_lock, timed_get
 from scripts.harness.databases import scratch_postgres
 from scripts.harness.processes import Server, make_env, prepare_database
@@ -30,6 +31,7 @@ def check_unavailable(
     with httpx.Client(base_url=server.base_url, timeout=30) as client:
         break_it()
         try:
+            time.sleep(ReadinessCheck.TTL)  # a ready result is reused for up to this long (issue 14)
             readyz, t_ready, err_ready = timed_get(client, "/readyz")
             ok = readyz is not None and readyz.status_code == 503
             reason = readyz.json().get("checks", {}) if ok and readyz is not None else {}

@@ -181,3 +181,24 @@ async def test_a_searched_page_follows_a_reseed_of_its_aliases(seeded_db: Databa
         after = (await client.get(url)).json()
         assert after["total"] == len(after["items"]) == 0, after  # no text of these items says "Kiev"
         assert (await client.get(url.replace("q=kiev", "q=ukraine"))).json()["total"] == before["total"]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(shared_db: Database) -> None:
+    """An error from the driver's cursor comes out as SQLAlchemy's own class for it (OperationalError for
+    a locked or missing table, answered 503 ``database-unavailable``), not as the driver's exception, which
+    no handler knows (a 500): ``make faults`` (b) locks the database against readers."""
+    from sqlalchemy import column, select, table
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from app.db import statements
+    from app.db.engine import make_engine
+
+    engine = make_engine(shared_db.settings, read_only=True)
+    missing = select(column("id")).select_from(table("no_such_table"))
+    try:
+        with engine.connect() as connection, pytest.raises((OperationalError, ProgrammingError)) as raised:
+            statements.fetch(connection, ("test", "missing table"), lambda: missing, {})
+        assert raised.value.orig is not None
+        assert "no_such_table" in str(raised.value.orig)
+    finally:
+        engine.dispose()
