@@ -67,20 +67,19 @@ class JsonFormatter(FieldsFormatter):
     """One JSON object per record, its extras merged in."""
 
     def format_access(self, created: float, name: str, fields: dict[str, Any]) -> str:
-        """An access line (an INFO record whose message is "request"), as ``format_parts`` makes it."""
-        entry = {"time": self._time(created), "level": "info", "logger": name, "message": "request", **fields}
-        return orjson.dumps(entry, default=str).decode()
+        """An access line (an INFO record whose message is "request"), without making its ``LineParts``."""
+        return self._line(created, "info", name, "request", fields, None)
 
     def format_parts(self, parts: LineParts) -> str:
-        entry: dict[str, Any] = {
-            "time": self._time(parts.created),
-            "level": parts.levelname.lower(),
-            "logger": parts.name,
-            "message": parts.message,
-            **parts.fields,
-        }
-        if parts.traceback is not None:
-            entry["traceback"] = parts.traceback
+        level = parts.levelname.lower()
+        return self._line(parts.created, level, parts.name, parts.message, parts.fields, parts.traceback)
+
+    def _line(
+        self, created: float, level: str, name: str, message: str, fields: dict[str, Any], trace: str | None
+    ) -> str:
+        entry = {"time": self._time(created), "level": level, "logger": name, "message": message, **fields}
+        if trace is not None:
+            entry["traceback"] = trace
         return orjson.dumps(entry, default=str).decode()
 
 

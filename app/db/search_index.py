@@ -4,7 +4,7 @@ Both dialects store the same terms (``app.domain.search_terms``): SQLite in the 
 ``search_fts`` (rowid = entry id), PostgreSQL in ``search_tsv`` (entry id, tsvector) with a GIN index. The
 database stays the source of truth: the index is rebuilt from the entries whenever they change, in the
 same transaction, so a search sees the old data set or the new one, never a mix. (``briefing synth``
-writes the same rows as it writes the entries, as tuples in ``INSERT``'s order.)
+writes SQLite's rows itself, as it writes the entries: ``app.seed.synth_writer``.)
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ _CLEAR = {
     "sqlite": "INSERT INTO search_fts(search_fts) VALUES ('delete-all')",
     "postgresql": "DELETE FROM search_tsv",
 }
-INSERT = {
+_INSERT = {
     "sqlite": "INSERT INTO search_fts(rowid, t, b, tw, bw) VALUES (:id, :t, :b, :tw, :bw)",
     "postgresql": "INSERT INTO search_tsv(id, tsv) VALUES (:id, CAST(:tsv AS tsvector))",
 }
-"""The statement that indexes one entry, its parameters a ``terms_row``."""
+"""The statement that indexes one entry, its parameters a ``_terms_row``."""
 _ENTRIES = text("SELECT id, title, body FROM search_entries WHERE id > :after ORDER BY id LIMIT :batch")
 
 
-def terms_row(entry_id: int, terms: IndexTerms) -> dict[str, Any]:
-    """The parameters of ``INSERT`` for one entry."""
+def _terms_row(entry_id: int, terms: IndexTerms) -> dict[str, Any]:
+    """The parameters of ``_INSERT`` for one entry."""
     return {
         "id": entry_id,
         "t": terms.title_stems,
@@ -45,14 +45,14 @@ def rebuild(connection: Connection) -> int:
     """Replace the index with the terms of every stored entry; returns how many were indexed."""
     dialect = connection.dialect.name
     connection.execute(text(_CLEAR[dialect]))
-    insert = text(INSERT[dialect])
+    insert = text(_INSERT[dialect])
     after, count = -1, 0
     while True:
         entries = connection.execute(_ENTRIES, {"after": after, "batch": BATCH}).all()
         if not entries:
             return count
         rows = [
-            terms_row(e.id, index_terms(e.title, e.body, tsvector=dialect == "postgresql")) for e in entries
+            _terms_row(e.id, index_terms(e.title, e.body, tsvector=dialect == "postgresql")) for e in entries
         ]
         connection.execute(insert, rows)
         after, count = entries[-1].id, count + len(entries)
