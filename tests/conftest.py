@@ -24,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -321,6 +322,17 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def settle(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The client once its app knows the data version. SQLite's reader learns it from a watcher thread
+    just after the first request; the server's start-up waits for that, these test clients do not start,
+    so a test that asserts on the version (or on a cache hit keyed by it) settles first."""
+    for _ in range(500):
+        if "x-data-version" in (await client.get("/readyz")).headers:
+            break
+        await anyio.sleep(0.01)
+    return client
 
 
 @pytest.fixture(scope="session")

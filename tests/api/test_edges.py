@@ -12,7 +12,7 @@ import pytest
 
 from app.domain.vocab import RoundStatus
 from app.logs import TextFormatter
-from tests.conftest import Database, make_client
+from tests.conftest import Database, make_client, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -128,8 +128,8 @@ def access_records() -> Iterator[list[logging.LogRecord]]:
 async def test_the_access_line_carries_query_user_agent_and_data_version(
     shared_db: Database, access_records: list[logging.LogRecord]
 ) -> None:
-    client = make_client(shared_db.settings.model_copy(update={"log_level": "INFO"}))  # as `make run` logs
-    version = (await client.get("/readyz")).json()["data_version"]
+    client = await settle(make_client(shared_db.settings.model_copy(update={"log_level": "INFO"})))
+    version = (await client.get("/readyz")).json()["data_version"]  # INFO, as `make run` logs
     response = await client.get(
         "/v1/rounds?party=russia&limit=2", headers={"User-Agent": "probe/1.0 (edge test)"}
     )

@@ -7,26 +7,19 @@ import datetime as dt
 import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
 
-import anyio
 import httpx
 import pytest
 
 from app.domain.schemas import Meta
 from app.domain.vocab import TERMS
-from tests.conftest import COLLECTIONS, DOCUMENT_ID, SEEDS_DIR
+from tests.conftest import COLLECTIONS, DOCUMENT_ID, SEEDS_DIR, settle
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 async def settled(client: httpx.AsyncClient) -> httpx.AsyncClient:
-    """The client once its app knows the data version: SQLite's reader learns it from a watcher thread
-    just after the first request (the server's start-up waits for it; these test clients do not start)."""
-    for _ in range(200):
-        if "x-data-version" in (await client.get("/readyz")).headers:
-            break
-        await anyio.sleep(0.01)
-    return client
+    return await settle(client)
 
 
 async def test_meta_describes_the_loaded_data_set(settled: httpx.AsyncClient) -> None:
