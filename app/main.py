@@ -25,7 +25,8 @@ from app.api.middleware.representation import RepresentationMiddleware
 from app.api.openapi import build_openapi, openapi_tags
 from app.api.routers import briefings, citations, collections, docs, export, health, meta, reader, search
 from app.api.static import StaticAssets
-from app.db.engine import make_engine
+from app.db.engine import is_sqlite, make_engine
+from app.db.sqlite_allocator import turn_off_memory_statistics
 from app.db.version import make_version_reader, settled_version
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
@@ -47,6 +48,8 @@ errors are RFC 9457 `application/problem+json`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if is_sqlite(settings.resolved_database_url):
+        turn_off_memory_statistics()  # first: before any thread starts or any connection opens
     configure_logging(settings.log_level, as_json=settings.log_json)
     engine = make_engine(settings, read_only=True)
     static = StaticAssets(STATIC_DIR, cache_control=f"public, max-age={settings.cache_max_age}")

@@ -11,6 +11,7 @@ PostgreSQL a cursor class that notes what it executes (its driver begins transac
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,45 @@ async def test_list_pages_run_one_statement_on_the_driver(shared_db: Database) -
                 assert "positions" in data[0], (url, driven)
                 if engine.dialect.name == "sqlite":
                     assert [sql for sql in driven if sql.strip().upper() == "BEGIN"] == ["BEGIN"], driven
+                    # the page folded into one row: one hand-over of the GIL, not one per item
+                    assert "group_concat(" in data[0], data[0]
+                    assert "json_group_array(" in data[0], data[0]
+
+
+def test_a_folded_page_is_put_back_in_its_order() -> None:
+    """SQLite may feed an aggregate its rows in any order: unfolding sorts them as the page's ORDER BY
+    does (nulls first ascending, last descending; ties broken by id) and reads each key as its column's
+    type."""
+    import datetime as dt
+    import random
+
+    from sqlalchemy import Date, create_engine
+
+    from app.db.listing import SortKey, _unfold
+
+    rows = [(None, "b"), (None, "c"), ("2025-03-01", "a"), ("2025-03-01", "d"), ("2025-06-12", "a")]
+    shuffled = rows[:]
+    random.Random(7).shuffle(shuffled)
+    bodies = [f'{{"id":"{item_id}","at":{key!r}}}'.encode() for key, item_id in shuffled]
+    folded = (
+        b",".join(bodies),
+        ",".join(str(len(body)) for body in bodies),
+        json.dumps([key for key, _ in shuffled]),
+        json.dumps([item_id for _, item_id in shuffled]),
+    )
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        for descending in (False, True):
+            unfolded = _unfold(folded, SortKey("date", "date", descending), Date(), connection)
+            expected = list(reversed(rows)) if descending else rows
+            assert [(item_id) for _, _, item_id in unfolded] == [item_id for _, item_id in expected]
+            assert [key for _, key, _ in unfolded] == [
+                None if key is None else dt.date.fromisoformat(key) for key, _ in expected
+            ]
+            by_id = dict(zip([(k, i) for k, i in shuffled], bodies, strict=True))
+            assert [body for body, _, _ in unfolded] == [by_id[position] for position in expected]
+        assert _unfold((None, None, "[]", "[]"), SortKey("date", "date"), Date(), connection) == []
+    engine.dispose()
 
 
 async def test_counts_join_the_pages_transaction(shared_db: Database) -> None:
