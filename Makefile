@@ -24,7 +24,8 @@ install_lock = $(PIP) install $(OFFLINE) -r $(1) 2>/dev/null || { \
 	$(PIP) download --require-hashes --no-deps --dest $(WHEELHOUSE) -r $(1) && $(PIP) install $(OFFLINE) -r $(1); }
 PIP_AUDIT_VERSION := 2.10.1
 
-.PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search soak faults audit lock \
+.PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search bench-uncached \
+	bench-cache soak faults audit lock \
 	clean seed check-seeds openapi generate client screenshots
 
 # The runtime environment: built from the lock file, rebuilt only when the lock changes.
@@ -107,6 +108,16 @@ fuzz: $(BIN)/.dev-installed
 
 bench: $(BIN)/.dev-installed
 	$(BIN)/python -m bench.run
+
+## make bench-uncached: every request hits the database (response cache off), ours against Datasette on the
+## same file; ARGS="--pairs 3 100000" alternates the two servers (the measure on a shared machine).
+bench-uncached: $(BIN)/.dev-installed
+	$(BIN)/python -m bench.uncached $(ARGS)
+
+## make bench-cache: the response cache and hot path as a hostile client meets them (hot, burst, memory,
+## flood; ARGS="hot" runs one).
+bench-cache: $(BIN)/.dev-installed
+	$(BIN)/python -m bench.cache $(ARGS)
 
 ## make bench-search: search engine options and search over HTTP at 1k and 100k rows vs Datasette.
 bench-search: $(BIN)/.dev-installed
