@@ -302,15 +302,60 @@ def seeded_db(
         yield database
 
 
+class SharedDatabases:
+    """The session's one seeded database per backend (tests must not change it), each with one app and
+    client on it, made on first use and kept to the end of the session.
+
+    Kept here rather than in the parametrized ``shared_db`` fixture itself: pytest keeps one parameter of a
+    session fixture alive at a time, and tears it down when the next test needs the other one, which the
+    modules (each SQLite then PostgreSQL) did about twice per module: a database copied and an app built
+    (FastAPI analyses every route again) each time, about 40 s of a run."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, templates: SeededTemplates) -> None:
+        self._tmp_path_factory = tmp_path_factory
+        self._templates = templates
+        self._databases: dict[str, Database] = {}
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._stack = contextlib.ExitStack()
+
+    def database(self, backend: str) -> Database:
+        if backend not in self._databases:
+            tmp = self._tmp_path_factory.mktemp(backend)
+            self._databases[backend] = self._stack.enter_context(self._templates.copy(backend, tmp))
+        return self._databases[backend]
+
+    def client(self, backend: str) -> httpx.AsyncClient:
+        if backend not in self._clients:
+            self._clients[backend] = make_client(self.database(backend).settings)
+        return self._clients[backend]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@pytest.fixture(scope="session")
+def shared_databases(
+    tmp_path_factory: pytest.TempPathFactory, seeded_templates: SeededTemplates
+) -> Iterator[SharedDatabases]:
+    shared = SharedDatabases(tmp_path_factory, seeded_templates)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def shared_db(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    seeded_templates: SeededTemplates,
-) -> Iterator[Database]:
+def shared_db(request: pytest.FixtureRequest, shared_databases: SharedDatabases) -> Database:
     """One seeded database per backend for the whole session; tests must not change it."""
-    with seeded_templates.copy(request.param, tmp_path_factory.mktemp(request.param)) as database:
-        yield database
+    return shared_databases.database(request.param)
+
+
+ONE_BACKEND = pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True)
+"""For a test (or a module, as ``pytestmark``) on ``shared_db`` or ``client`` whose subject does not depend on
+the database: the HTTP layer's own answers (headers, redirects, Host and CORS checks, gzip, request ids),
+parameter validation that refuses a request before any query, static files and docs pages, the response
+cache's bookkeeping, log lines. It runs once, on SQLite: on PostgreSQL it would check the same code with
+the same bytes again (Schemathesis' replay shows the two backends answer its 3,600 requests alike). Whatever
+is answered from the database (lists, filters, search, the briefing, seeding, migrations, query plans,
+readiness, the data version) keeps both backends."""
 
 
 @pytest.fixture(scope="session")
@@ -336,9 +381,9 @@ async def settle(client: httpx.AsyncClient) -> httpx.AsyncClient:
 
 
 @pytest.fixture(scope="session")
-def client(shared_db: Database) -> httpx.AsyncClient:
+def client(shared_db: Database, shared_databases: SharedDatabases) -> httpx.AsyncClient:
     """An HTTP client on the app over the shared seeded database (SQLite and PostgreSQL)."""
-    return make_client(shared_db.settings)
+    return shared_databases.client(shared_db.backend)
 
 
 @pytest.fixture

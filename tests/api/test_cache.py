@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event
 from app.api.middleware.representation import RepresentationMiddleware
 from app.api.middleware.response_cache import LRUStore
 from app.main import create_app
-from tests.conftest import BRIEFING_ID, Database
+from tests.conftest import BRIEFING_ID, ONE_BACKEND, Database
 
 pytestmark = pytest.mark.anyio
 
@@ -64,6 +64,7 @@ def cache_of(app: FastAPI) -> RepresentationMiddleware:
     return layer
 
 
+@ONE_BACKEND
 async def test_equivalent_queries_share_one_entry(shared_db: Database) -> None:
     async with serving(shared_db) as (client, app):
         first = await client.get("/v1/positions?limit=2&party=russia")
@@ -96,6 +97,7 @@ async def test_equivalent_queries_share_one_entry(shared_db: Database) -> None:
         assert len(cache_of(app).cache.found.entries) == 3
 
 
+@ONE_BACKEND
 async def test_repadded_cursor_is_the_same_entry(shared_db: Database) -> None:
     async with serving(shared_db) as (client, app):
         cursor = (await client.get("/v1/positions?limit=2")).json()["next_cursor"]
@@ -110,6 +112,7 @@ async def test_repadded_cursor_is_the_same_entry(shared_db: Database) -> None:
         assert seen == []
 
 
+@ONE_BACKEND
 async def test_invalid_queries_are_answered_and_never_kept(shared_db: Database) -> None:
     async with serving(shared_db) as (client, app):
         for url in ("/v1/positions?limit=0", "/v1/positions?nope=1", "/v1/positions?limit=5&limit=6"):
@@ -133,6 +136,7 @@ async def test_a_burst_on_a_cold_url_is_one_render(shared_db: Database, url: str
     assert len(seen) == len(one_render)
 
 
+@ONE_BACKEND
 async def test_404s_cannot_evict_200s(shared_db: Database) -> None:
     async with serving(shared_db, response_cache_bytes=256 * 1024) as (client, app):
         hot = await client.get("/v1/parties/russia")
@@ -149,6 +153,7 @@ async def test_404s_cannot_evict_200s(shared_db: Database) -> None:
         assert seen == []  # both served from memory
 
 
+@ONE_BACKEND
 async def test_the_byte_budget_holds_and_a_hot_url_stays(shared_db: Database) -> None:
     budget = 128 * 1024
     async with serving(shared_db, response_cache_bytes=budget) as (client, app):
@@ -163,6 +168,7 @@ async def test_the_byte_budget_holds_and_a_hot_url_stays(shared_db: Database) ->
         assert seen == []
 
 
+@ONE_BACKEND
 async def test_a_body_over_the_threshold_is_not_kept(shared_db: Database) -> None:
     async with serving(shared_db, response_cache_bytes=64 * 1024) as (client, app):
         url = f"/v1/briefings/{BRIEFING_ID}"
@@ -194,6 +200,7 @@ def test_lru_store_counts_bytes_and_entries() -> None:
 
 
 @pytest.mark.parametrize("cached", [False, True])
+@ONE_BACKEND
 async def test_preconditions_on_json(shared_db: Database, cached: bool) -> None:
     url = f"/v1/briefings/{BRIEFING_ID}"
     async with serving(shared_db, response_cache_entries=2048 if cached else 0) as (client, _):

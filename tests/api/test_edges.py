@@ -12,7 +12,7 @@ import pytest
 
 from app.domain.vocab import RoundStatus
 from app.logs import TextFormatter
-from tests.conftest import Database, make_client, settle
+from tests.conftest import ONE_BACKEND, Database, make_client, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -34,6 +34,7 @@ def with_settings(database: Database, **changes: object) -> httpx.AsyncClient:
     return make_client(database.settings.model_copy(update=changes))
 
 
+@ONE_BACKEND
 async def test_an_untrusted_host_is_a_problem(shared_db: Database) -> None:
     async with with_settings(shared_db, trusted_hosts=["api.example.org", "*.peacetalks.example"]) as client:
         refused = await client.get("/v1/rounds", headers={"Host": "evil.example"})
@@ -47,6 +48,7 @@ async def test_an_untrusted_host_is_a_problem(shared_db: Database) -> None:
             assert (await client.get("/v1/rounds", headers={"Host": host})).status_code == 400, host
 
 
+@ONE_BACKEND
 async def test_health_checks_work_with_any_trusted_hosts(shared_db: Database) -> None:
     """The Dockerfile's HEALTHCHECK (and any orchestrator) probes by IP: health endpoints are exempt."""
     async with with_settings(shared_db, trusted_hosts=["localhost"]) as client:
@@ -57,6 +59,7 @@ async def test_health_checks_work_with_any_trusted_hosts(shared_db: Database) ->
         assert (await client.get("/v1/rounds", headers={"Host": "127.0.0.1:8000"})).status_code == 400
 
 
+@ONE_BACKEND
 async def test_a_refused_cors_preflight_is_a_problem(shared_db: Database) -> None:
     preflight = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "If-None-Match"}
     async with with_settings(shared_db, cors_origins=["https://ok.example"]) as client:
@@ -84,6 +87,7 @@ async def test_a_refused_cors_preflight_is_a_problem(shared_db: Database) -> Non
         ("/healthz/", "/healthz"),
     ],
 )
+@ONE_BACKEND
 async def test_trailing_slash_redirect_is_relative(
     client: httpx.AsyncClient, url: str, location: str
 ) -> None:
@@ -95,6 +99,7 @@ async def test_trailing_slash_redirect_is_relative(
 
 
 @pytest.mark.parametrize("url", ["//evil.example/", "//v1/rounds/", "/v1/nothing/"])
+@ONE_BACKEND
 async def test_no_redirect_leaves_the_server(client: httpx.AsyncClient, url: str) -> None:
     # An absolute URL, so that httpx sends the path as written ("//evil.example/" alone would be read as
     # a network-path reference to another host, and request "/").
@@ -150,6 +155,7 @@ async def test_the_access_line_carries_query_user_agent_and_data_version(
     ), line
 
 
+@ONE_BACKEND
 async def test_a_422_is_logged_with_its_query(
     client: httpx.AsyncClient, access_records: list[logging.LogRecord]
 ) -> None:
@@ -159,6 +165,7 @@ async def test_a_422_is_logged_with_its_query(
 
 
 @pytest.mark.parametrize("value", ["2022-13", "banana", "2022-3", "22", "2022-03-15T00:00"])
+@ONE_BACKEND
 async def test_a_date_error_says_which_forms_are_accepted(client: httpx.AsyncClient, value: str) -> None:
     body = assert_problem(await client.get("/v1/events", params={"from": value}), 422, "validation")
     [error] = body["errors"]  # type: ignore[misc]
@@ -169,11 +176,13 @@ async def test_a_date_error_says_which_forms_are_accepted(client: httpx.AsyncCli
     )
 
 
+@ONE_BACKEND
 async def test_an_impossible_day_is_named(client: httpx.AsyncClient) -> None:
     body = assert_problem(await client.get("/v1/rounds?from=2023-02-29"), 422, "validation")
     assert body["errors"][0]["message"] == "'2023-02-29' is not a valid date"  # type: ignore[index]
 
 
+@ONE_BACKEND
 async def test_an_enum_error_lists_the_allowed_values(client: httpx.AsyncClient) -> None:
     body = assert_problem(await client.get("/v1/rounds?status=nope"), 422, "validation")
     [error] = body["errors"]  # type: ignore[misc]
@@ -182,6 +191,7 @@ async def test_an_enum_error_lists_the_allowed_values(client: httpx.AsyncClient)
     assert error["message"] == f"'nope' is not allowed: use one of {', '.join(values)}"
 
 
+@ONE_BACKEND
 async def test_an_id_error_says_what_an_id_looks_like(client: httpx.AsyncClient) -> None:
     body = assert_problem(await client.get("/v1/parties/UKRAINE"), 422, "validation")
     message = body["errors"][0]["message"]  # type: ignore[index]

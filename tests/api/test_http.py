@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from app.domain.schemas import Problem, Readiness
 from app.seed.load import seed
-from tests.conftest import BRIEFING_ID, DOCUMENT_ID, Database, make_client
+from tests.conftest import BRIEFING_ID, DOCUMENT_ID, ONE_BACKEND, Database, make_client
 
 pytestmark = pytest.mark.anyio
 
@@ -63,6 +63,7 @@ async def test_different_resources_have_different_etags(client: httpx.AsyncClien
     assert len(etags) == len(GET_URLS)
 
 
+@ONE_BACKEND
 async def test_errors_have_no_etag_and_are_not_cached(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/parties/atlantis")
     assert response.status_code == 404
@@ -142,6 +143,7 @@ async def raw_get(
 
 
 @pytest.mark.parametrize("accept", ["gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.5", "*"])
+@ONE_BACKEND
 async def test_gzip_for_big_bodies(client: httpx.AsyncClient, accept: str) -> None:
     _, plain = await raw_get(client, BIG, IDENTITY)
     assert len(plain) > 1024
@@ -155,6 +157,7 @@ async def test_gzip_for_big_bodies(client: httpx.AsyncClient, accept: str) -> No
 @pytest.mark.parametrize(
     "headers", [None, IDENTITY, {"Accept-Encoding": "gzip;q=0"}, {"Accept-Encoding": "br"}]
 )
+@ONE_BACKEND
 async def test_no_gzip_without_acceptance(client: httpx.AsyncClient, headers: dict[str, str] | None) -> None:
     response, raw = await raw_get(client, BIG, headers)
     assert "content-encoding" not in response.headers
@@ -163,6 +166,7 @@ async def test_no_gzip_without_acceptance(client: httpx.AsyncClient, headers: di
     assert int(response.headers["content-length"]) == len(raw)
 
 
+@ONE_BACKEND
 async def test_no_gzip_for_small_bodies(client: httpx.AsyncClient) -> None:
     response, raw = await raw_get(client, SMALL, {"Accept-Encoding": "gzip"})
     assert len(raw) < 1024
@@ -170,6 +174,7 @@ async def test_no_gzip_for_small_bodies(client: httpx.AsyncClient) -> None:
     assert raw.startswith(b'{"id":"russia"')
 
 
+@ONE_BACKEND
 async def test_request_id_is_echoed_when_valid(client: httpx.AsyncClient) -> None:
     for value in ("abc-123", "req.1:2_3", "A" * 128):
         response = await client.get(SMALL, headers={"X-Request-ID": value})
@@ -180,6 +185,7 @@ async def test_request_id_is_echoed_when_valid(client: httpx.AsyncClient) -> Non
 
 
 @pytest.mark.parametrize("value", [None, "", "has space", "A" * 129, "semi;colon", "ünï"])
+@ONE_BACKEND
 async def test_request_id_is_generated_otherwise(client: httpx.AsyncClient, value: str | None) -> None:
     headers = {} if value is None else {"X-Request-ID": value.encode("utf-8")}
     first = (await client.get(SMALL, headers=headers)).headers["x-request-id"]
@@ -189,6 +195,7 @@ async def test_request_id_is_generated_otherwise(client: httpx.AsyncClient, valu
     assert first != second
 
 
+@ONE_BACKEND
 async def test_cors_simple_request(client: httpx.AsyncClient) -> None:
     response = await client.get(SMALL, headers={"Origin": "https://example.org"})
     assert response.status_code == 200
@@ -198,6 +205,7 @@ async def test_cors_simple_request(client: httpx.AsyncClient) -> None:
     assert {"etag", "link", "x-request-id"} <= exposed
 
 
+@ONE_BACKEND
 async def test_cors_preflight(client: httpx.AsyncClient) -> None:
     headers = {
         "Origin": "https://example.org",
@@ -224,6 +232,7 @@ async def test_cors_preflight(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("url", [SMALL, "/v1/parties/atlantis", "/v1/search", "/healthz", "/nowhere"])
+@ONE_BACKEND
 async def test_security_headers(client: httpx.AsyncClient, url: str) -> None:
     response = await client.get(url)
     assert response.headers["x-content-type-options"] == "nosniff"
@@ -252,6 +261,7 @@ async def test_cache_control_on_success(client: httpx.AsyncClient, url: str) -> 
     assert response.headers["cache-control"] == "public, max-age=60"
 
 
+@ONE_BACKEND
 async def test_healthz(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200

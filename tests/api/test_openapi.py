@@ -10,6 +10,7 @@ import pytest
 
 from app.api.fields import PARTIAL_JSON
 from app.settings import PROJECT_ROOT
+from tests.conftest import ONE_BACKEND
 
 pytestmark = pytest.mark.anyio
 
@@ -51,6 +52,7 @@ def test_citation_offsets_are_explained_for_javascript() -> None:
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
+@ONE_BACKEND
 async def test_docs_pages_use_only_local_assets(client: httpx.AsyncClient, page: str) -> None:
     response = await client.get(page)
     assert response.status_code == 200

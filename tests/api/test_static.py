@@ -13,9 +13,9 @@ from starlette.routing import Mount
 from app.api.static import StaticAssets
 from app.main import STATIC_DIR
 from tests.api.test_cache import cache_of, serving
-from tests.conftest import Database
+from tests.conftest import ONE_BACKEND, Database
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, ONE_BACKEND]
 
 LARGEST = max((p for p in STATIC_DIR.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
 URL = "/static/" + LARGEST.relative_to(STATIC_DIR).as_posix()
