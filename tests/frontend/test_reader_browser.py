@@ -151,20 +151,18 @@ def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[s
     outlets = {s["id"]: s["name"] for s in briefing["sources"]}
     buttons = page.locator("button.cite")
     total = sum(len(cs) for _, cs in _claims(briefing))
-    assert buttons.count() == total > 0  # 88 on the curated data
-    for index in range(total):
-        button = buttons.nth(index)
-        button.focus()
-        page.keyboard.press("Enter")  # keyboard activation: a real <button>
-        start, end = int(button.get_attribute("data-start")), int(button.get_attribute("data-end"))
+    spans = buttons.evaluate_all("els => els.map(e => [Number(e.dataset.start), Number(e.dataset.end)])")
+    assert len(spans) == total > 0  # 88 on the curated data
+    for index, (start, end) in enumerate(spans):
+        buttons.nth(index).press("Enter")  # focused, then keyboard activation: a real <button>
         citation = quotes[(start, end)]
-        page.wait_for_function(
-            "([s, e]) => document.activeElement?.id === 'passage' && "
-            "document.querySelector('button.cite[aria-current]')?.dataset.start === String(s)",
-            arg=[start, end],
-        )
-        state = page.evaluate(
-            """() => {
+        # Once the passage has focus and this quote is current, the marked passage as the page shows it
+        # (one round trip to the browser per step: the test walks every quote of the briefing).
+        state = page.wait_for_function(
+            """([s]) => {
+              const current = document.querySelector('button.cite[aria-current]');
+              const focused = document.activeElement?.id === 'passage';
+              if (!focused || current?.dataset.start !== String(s)) return null;
               const marks = document.querySelectorAll('#source-text mark');
               const mark = marks[0], box = document.getElementById('source-text').getBoundingClientRect();
               const r = mark.getBoundingClientRect();
@@ -172,8 +170,9 @@ def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[s
                        note: document.getElementById('source-note').innerText,
                        visible: r.top >= box.top - 1 && r.top < box.bottom && r.top >= 0
                                 && r.top < innerHeight };
-            }"""
-        )
+            }""",
+            arg=[start],
+        ).json_value()
         assert state["count"] == 1
         assert state["text"] == citation["quote"], (index, citation)
         assert state["visible"], (index, "the mark is not scrolled into view")
