@@ -116,9 +116,11 @@ def _db_current(args: argparse.Namespace, settings: Settings) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from app.db.engine import make_engine
+    from app.db.sqlite_allocator import turn_off_memory_statistics
     from app.seed.errors import SeedError
     from app.seed.load import check_seeds, seed
 
+    turn_off_memory_statistics()  # before any connection opens: SQLite counts every allocation otherwise
     try:
         if args.check:
             plan = check_seeds(settings.seeds_dir)
@@ -179,7 +181,10 @@ def _seed_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _synth(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.sqlite_allocator import turn_off_memory_statistics
     from app.seed.synth import write_synthetic
+
+    turn_off_memory_statistics()  # before any connection opens: SQLite counts every allocation otherwise
 
     seconds = write_synthetic(rows=args.rows, out=args.out, random_seed=args.seed)
     print(f"wrote {args.out} with {args.rows} rows in the largest collection in {seconds:.1f}s")

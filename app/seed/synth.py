@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import gc
 import hashlib
 import os
@@ -56,8 +57,8 @@ from app.seed.plan import SEARCH_TEXT
 from app.seed.rows import item_links, item_row, link_rows, search_row
 from app.seed.schema import SeedFiles, SeedModel
 from app.seed.search_entries import entry_id
-from app.seed.synth_terms import PieceTerms
-from app.seed.synth_writer import BULK_PRAGMAS, SIZED, Writer, check_constraints
+from app.seed.synth_pipe import Producer
+from app.seed.synth_writer import BULK_PRAGMAS, FTS, SIZED, Loader, Send, Writer, check_constraints
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
@@ -199,7 +200,6 @@ class _Synth:
         self.model = readmodel.ReadModel(writer.representation)
         self.sort_width = max(6, len(str(rows)))
         self.search_id = 0
-        self.terms = PieceTerms()
         self.citation_id = 0
         self.vocabulary = self._vocabulary()
         self.sentences = [self._sentence() for _ in range(SENTENCE_POOL)]
@@ -334,7 +334,7 @@ class _Synth:
         entry = search_row(collection, row["id"], title or "", *parts)
         entry["id"] = key
         self.w.put_sized("search_entries", entry, len(entry["body"]))
-        self.w.put("search_fts", (key, *self.terms.columns(title or "", parts)))
+        self.w.put(FTS, (key, title or "", parts))  # its terms computed as it is loaded
         return cited
 
     # -- collections ------------------------------------------------------------------------------------
@@ -583,20 +583,35 @@ def write_synthetic(*, rows: int, out: str | Path, random_seed: int) -> float:
     for leftover in _leftovers(partial):
         leftover.unlink(missing_ok=True)
     collecting = gc.isenabled()
+    # Short-lived rows and no reference cycles: the cyclic collector would only walk the heap.
+    gc.disable()
+    # The rows are generated in a child process (``app.seed.synth_pipe``), started first so that it works
+    # while this process migrates the new file.
+    producer = Producer(functools.partial(_produce, rows, random_seed))
     try:
         migrate.upgrade(Settings(database_url=f"sqlite:///{partial}"))
-        # Short-lived rows and no reference cycles: the cyclic collector would only walk the heap.
-        gc.disable()
-        _fill(partial, rows, random_seed)
+        _fill(partial, producer, synthetic_version(rows, random_seed))
         if target.exists():
             raise FileExistsError(f"{target} appeared while the synthetic data set was being written")
         partial.rename(target)
     finally:
+        producer.close()
         if collecting:
             gc.enable()
         for leftover in _leftovers(partial):
             leftover.unlink(missing_ok=True)
     return time.perf_counter() - started
+
+
+def _produce(rows: int, random_seed: int, send: Send) -> tuple[int, dict[str, int]]:
+    """Generate every row, the read model's included, into ``send``; return how many representations
+    the read model rendered and the rows of each table."""
+    writer = Writer(send)
+    synth = _Synth(rows, random_seed, writer)
+    synth.run()
+    written = synth.model.finish()  # the tallies
+    writer.flush_all()
+    return written, writer.counts
 
 
 def _leftovers(partial: Path) -> Iterator[Path]:
@@ -605,7 +620,7 @@ def _leftovers(partial: Path) -> Iterator[Path]:
         yield Path(f"{partial}{suffix}")
 
 
-def _fill(path: Path, rows: int, random_seed: int) -> None:
+def _fill(path: Path, producer: Producer[tuple[int, dict[str, int]]], version: str) -> None:
     engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
@@ -624,25 +639,23 @@ def _fill(path: Path, rows: int, random_seed: int) -> None:
             ).all()
             for name, _sql in indexes:
                 connection.exec_driver_sql(f'DROP INDEX "{name}"')
-            writer = Writer(connection)
-            synth = _Synth(rows, random_seed, writer)
-            synth.run()
-            writer.flush_all()
+            loader = Loader(connection)
+            for table, names, chunk in producer.chunks():
+                loader.load(table, names, chunk)
+            assert producer.result is not None  # noqa: S101 -- set once the chunks are all out
+            written, counts = producer.result
             for _name, sql in indexes:
                 connection.exec_driver_sql(sql)
-            written = synth.model.finish()  # the tallies
-            writer.flush_all()
-            expected = readmodel.expected_rows(writer.counts)
-            if not written == writer.counts.get("representations") == expected:
-                raise RuntimeError(f"read model: {written} rendered, {expected} expected, {writer.counts}")
-            tables = {t: n for t, n in sorted(writer.counts.items()) if t in Base.metadata.tables}
-            counts = {**tables, "synthetic": 1}
+            expected = readmodel.expected_rows(counts)
+            if not written == counts.get("representations") == expected:
+                raise RuntimeError(f"read model: {written} rendered, {expected} expected, {counts}")
+            tables = {t: n for t, n in sorted(counts.items()) if t in Base.metadata.tables}
             connection.execute(
                 insert(Dataset).values(
                     id=1,
-                    version=synthetic_version(rows, random_seed),
+                    version=version,
                     seeded_at=dt.datetime.now(dt.UTC),
-                    counts=counts,
+                    counts={**tables, "synthetic": 1},
                 )
             )
             check_constraints(connection)

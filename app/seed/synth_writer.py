@@ -1,5 +1,6 @@
-"""How ``briefing synth`` writes its rows: buffered per table and inserted in chunks with the driver's
-``executemany``, bypassing SQLAlchemy's per-row parameter processing (``app.seed.synth``)."""
+"""How ``briefing synth`` writes its rows: the generator buffers them per table (``Writer``) and hands
+each chunk to the process that owns the file (``app.seed.synth_pipe``), where ``Loader`` inserts it with
+the driver's ``executemany``, bypassing SQLAlchemy's per-row parameter processing (``app.seed.synth``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Connection, Date, Table
 
 from app.db.models import Base
+from app.seed.synth_terms import PieceTerms
 
 Row = dict[str, Any]
+Names = tuple[str, ...] | None
+Send = Callable[[str, Names, list[tuple[Any, ...]]], None]
+"""Where a table's chunk of buffered rows goes (``Loader.load`` in the loading process): the table, its
+columns' names (None: the table's own order) and the rows' values in that order."""
 
 CHUNK_ROWS = 5000
 CHUNK_BYTES = 8 << 20
@@ -24,56 +30,31 @@ when their texts and bodies reach CHUNK_BYTES (whole briefings are hundreds of k
 ORDERED = {"search_entries": operator.itemgetter("id"), "search_fts": operator.itemgetter(0)}
 """Tables whose buffered rows are written in key order: the collections' items are interleaved document
 by document, and FTS5 writes its pending terms out whenever a rowid is not above the last one."""
+FTS = "search_fts"
+"""The full-text index: the generator puts ``(entry id, title, parts)`` rows; ``Loader`` computes their
+terms (``app.seed.synth_terms``) and inserts the index's columns."""
+
+
+Conversion = tuple[int, Callable[[Any], str], bool]
+"""A column's index in a row, how its values are stored, and whether None is converted too."""
 
 
 class Statement(typing.NamedTuple):
-    """A table's insert: the SQL, the row's values in its order, and the date and JSON columns."""
+    """A table's insert: the SQL, and how the values of its date and JSON columns are stored."""
 
     sql: str
-    values: Callable[[Row], tuple[Any, ...]] | None
-    """None: the rows are the tuples of values."""
-    dates: tuple[str, ...]
-    documents: tuple[str, ...]
+    converted: tuple[Conversion, ...]
 
 
 class Writer:
-    """Buffers rows per table and inserts them in chunks with the driver's ``executemany``.
+    """Buffers rows per table and sends them on a chunk at a time, each table's in the order put (key
+    order within a chunk for ORDERED tables); counts the rows of each table."""
 
-    Rows have the loader's shapes (dates as ``datetime.date``, JSON columns as lists and dicts). They are
-    stored as SQLAlchemy's SQLite types store them (ISO dates, ``json.dumps``), but bypassing its
-    per-row parameter processing, which would otherwise cost more than SQLite itself."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.tables: dict[str, Table] = dict(Base.metadata.tables)
+    def __init__(self, send: Send) -> None:
+        self.send = send
         self.buffers: defaultdict[str, list[Any]] = defaultdict(list)
         self.sizes: defaultdict[str, int] = defaultdict(int)
         self.counts: dict[str, int] = {}
-        self.statements: dict[str, Statement] = {
-            # The full-text index, written with its entries (``app.seed.synth_terms``).
-            "search_fts": Statement(
-                "INSERT INTO search_fts(rowid, t, b, tw, bw) VALUES (?, ?, ?, ?, ?)", None, (), ()
-            )
-        }
-
-    def _statement(self, table: str, row: Row) -> Statement:
-        cached = self.statements.get(table)
-        if cached is None:
-            columns = self.tables[table].c
-            names = list(row)
-            unknown = [n for n in names if n not in columns]
-            if unknown:
-                raise ValueError(f"{table} has no column(s) {unknown}")
-            # Table and column names come from the models' metadata (checked above), never from input.
-            quoted = ", ".join(f'"{n}"' for n in names)
-            placeholders = ", ".join("?" for _ in names)
-            cached = self.statements[table] = Statement(
-                f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})',  # noqa: S608
-                operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],),
-                tuple(n for n in names if isinstance(columns[n].type, Date)),
-                tuple(n for n in names if isinstance(columns[n].type, JSON)),
-            )
-        return cached
 
     def put(self, table: str, row: Row | tuple[Any, ...]) -> None:
         buffer = self.buffers[table]
@@ -102,18 +83,15 @@ class Writer:
     def flush(self, table: str) -> None:
         buffer = self.buffers.get(table)
         if buffer:
-            sql, values, dates, documents = self._statement(table, buffer[0])
             if table in ORDERED:
                 buffer.sort(key=ORDERED[table])
-            if dates or documents:
-                for row in buffer:  # the read model has rendered these rows already
-                    for name in dates:
-                        if row[name] is not None:
-                            row[name] = row[name].isoformat()
-                    for name in documents:
-                        row[name] = json.dumps(row[name])
-            # Positional parameters: the driver binds a tuple faster than it looks names up in a dict.
-            self.connection.exec_driver_sql(sql, buffer if values is None else list(map(values, buffer)))
+            if buffer[0].__class__ is dict:
+                # Sent as tuples: they cost less to pass than dicts (``app.seed.synth_pipe``).
+                names = tuple(buffer[0])
+                values = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+                self.send(table, names, list(map(values, buffer)))
+            else:
+                self.send(table, None, buffer)
             self.counts[table] = self.counts.get(table, 0) + len(buffer)
             self.buffers[table] = []
             self.sizes[table] = 0
@@ -121,6 +99,66 @@ class Writer:
     def flush_all(self) -> None:
         for table in list(self.buffers):
             self.flush(table)
+
+
+class Loader:
+    """Inserts chunks of a table's rows with the driver's ``executemany``.
+
+    Rows have the loader's shapes (dates as ``datetime.date``, JSON columns as lists and dicts). They are
+    stored as SQLAlchemy's SQLite types store them (ISO dates, ``json.dumps``), but bypassing its
+    per-row parameter processing, which would otherwise cost more than SQLite itself."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.tables: dict[str, Table] = dict(Base.metadata.tables)
+        self.terms = PieceTerms()
+        self.statements: dict[str, Statement] = {
+            FTS: Statement("INSERT INTO search_fts(rowid, t, b, tw, bw) VALUES (?, ?, ?, ?, ?)", ())
+        }
+
+    def _statement(self, table: str, names: Names) -> Statement:
+        cached = self.statements.get(table)
+        if cached is None:
+            columns = self.tables[table].c
+            names = names or tuple(columns.keys())
+            unknown = [n for n in names if n not in columns]
+            if unknown:
+                raise ValueError(f"{table} has no column(s) {unknown}")
+            # Table and column names come from the models' metadata (checked above), never from input.
+            quoted = ", ".join(f'"{n}"' for n in names)
+            placeholders = ", ".join("?" for _ in names)
+            converted: list[Conversion] = []
+            for index, name in enumerate(names):
+                if isinstance(columns[name].type, Date):
+                    converted.append((index, _iso, False))
+                elif isinstance(columns[name].type, JSON):
+                    converted.append((index, json.dumps, True))
+            sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608
+            cached = self.statements[table] = Statement(sql, tuple(converted))
+        return cached
+
+    def load(self, table: str, names: Names, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows of ``table`` (``names``: their columns, as ``Writer`` sends them)."""
+        sql, converted = self._statement(table, names)
+        if table == FTS:
+            columns = self.terms.columns
+            rows = [(key, *columns(title, parts)) for key, title, parts in rows]
+        if converted:  # the read model has rendered these rows already
+            rows = [_converted(row, converted) for row in rows]
+        # Positional parameters: the driver binds a tuple faster than it looks names up in a dict.
+        self.connection.exec_driver_sql(sql, rows)
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat())
+
+
+def _converted(row: tuple[Any, ...], converted: tuple[Conversion, ...]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, convert, nulls in converted:
+        if nulls or values[index] is not None:
+            values[index] = convert(values[index])
+    return tuple(values)
 
 
 BULK_PRAGMAS = (
