@@ -58,7 +58,7 @@ from app.seed.rows import item_links, item_row, link_rows, search_row
 from app.seed.schema import SeedFiles, SeedModel
 from app.seed.search_entries import entry_id
 from app.seed.synth_pipe import Producer
-from app.seed.synth_writer import BULK_PRAGMAS, FTS, SIZED, Loader, Send, Writer, check_constraints
+from app.seed.synth_writer import BULK_PRAGMAS, SIZED, Loader, Send, Writer, check_constraints
 from app.settings import Settings
 
 SYNTHETIC_MARK = "[SYNTHETIC]"
@@ -160,6 +160,15 @@ class _Ids(Sequence[str]):
         return f"{self.prefix}-{index + 1}"
 
 
+LISTED_IDS = 50_000
+"""Collections up to this size keep their ids in a list (picked often, made once); larger ones make
+them when asked for (``_Ids``)."""
+
+
+def _ids(prefix: str, count: int) -> Sequence[str]:
+    return [f"{prefix}-{i}" for i in range(1, count + 1)] if count <= LISTED_IDS else _Ids(prefix, count)
+
+
 class _Draws(typing.NamedTuple):
     """How a collection's items are drawn: its seed model, a draw per field, the fields left empty, its
     size and the number of documents (an item's home document follows from its index)."""
@@ -208,7 +217,7 @@ class _Synth:
         self.spans: list[list[tuple[int, int, int]]] = []
         self.headings: list[list[str]] = []
         self.ids = {spec.name: self._ids(spec) for spec in COLLECTIONS}
-        self.ids["briefings"] = _Ids("synthetic-briefing", len(self.ids["documents"]))
+        self.ids["briefings"] = _ids("synthetic-briefing", len(self.ids["documents"]))
         # Per document: what its whole briefing embeds of the items citing it, by collection.
         self.cited: dict[int, dict[str, list[Cited]]] = defaultdict(dict)
 
@@ -220,11 +229,11 @@ class _Synth:
     def _ids(self, spec: CollectionSpec) -> Sequence[str]:
         count = self.size(spec.name)
         if spec.name == "documents":
-            return _Ids("synthetic-document", count)
+            return _ids("synthetic-document", count)
         if spec.name == "topics":
             names = pool.TOPIC_NAMES
             return [names[i] if i < len(names) else f"topic-{i + 1}" for i in range(count)]
-        return _Ids("party" if spec.name == "parties" else spec.singular, count)
+        return _ids("party" if spec.name == "parties" else spec.singular, count)
 
     # -- text -------------------------------------------------------------------------------------------
     def _vocabulary(self) -> tuple[list[str], list[float]]:
@@ -334,7 +343,7 @@ class _Synth:
         entry = search_row(collection, row["id"], title or "", *parts)
         entry["id"] = key
         self.w.put_sized("search_entries", entry, len(entry["body"]))
-        self.w.put(FTS, (key, title or "", parts))  # its terms computed as it is loaded
+        self.w.put_fts((key, title or "", parts))  # its terms are computed as it is loaded
         return cited
 
     # -- collections ------------------------------------------------------------------------------------

@@ -27,9 +27,11 @@ from app.domain.search_terms import MAX_OCCURRENCES, MAX_POSITIONS, IndexTerms, 
 
 _CUTS = re.compile(r"\n|[.:] ")
 """Where a text is cut into pieces: line breaks, and full stops and colons before a space."""
-CACHED_PIECES = 20_000
-"""At most this many pieces are remembered (a few MB): the pools' sentences and titles, met first in the
-documents, fill about half of it; the numbered names that follow are each met once and need no entry."""
+CACHED_PIECES = 100_000
+"""At most this many pieces are remembered (about 40 MB at most). At 100,000 rows the entries hold about
+33,000 distinct pieces (13 MB): the pools' sentences and titles, met first in the documents, the shortened
+quotes and the titles of items, and the numbered names, each met once, in between; with room for 20,000,
+the pieces met after the cache was full were tokenised again at every use (4.7 s against 3.2 s)."""
 
 Piece = tuple[int, str, str]
 """A piece's word count, and its words and its stems, space-separated."""
