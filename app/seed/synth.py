@@ -14,6 +14,10 @@ then dropped, so memory holds one document's items, not the data set's. A new
 collection needs nothing here beyond, perhaps, its size (``SIZES``). Documents and briefings are the
 exceptions: their text, sections and photo are built here.
 
+The rows are generated in a forked child process and inserted by this one as they arrive, a chunk at a
+time (``app.seed.synth_pipe``): the two halves of the work, Python and SQLite, run on two cores. The
+file is what one process would write.
+
 It is unmistakably synthetic: document and briefing titles start with ``[SYNTHETIC]``, the data set's
 ``counts`` carry ``"synthetic": 1`` and its version is ``sha256("synthetic:{rows}:{random_seed}")``.
 It never touches an existing file (the real seed database included): the target must not exist. The
