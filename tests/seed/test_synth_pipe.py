@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,23 +43,23 @@ def _dies(send: Send) -> None:
     os._exit(3)
 
 
-def test_a_failing_generator_is_reported_with_its_traceback() -> None:
-    producer: Producer[None] = Producer(_fails)
+@pytest.mark.parametrize(
+    ("produce", "reported", "exitcode"),
+    [
+        (_fails, r"(?s)generator failed:.*ValueError: no more numbers", 1),
+        (_dies, r"generator exited \(code 3\) before it finished", 3),
+    ],
+)
+def test_a_failing_or_dying_generator_is_reported(
+    produce: Callable[[Send], None], reported: str, exitcode: int
+) -> None:
+    producer: Producer[None] = Producer(produce)
     chunks = producer.chunks()
     assert next(chunks) == ("numbers", None, [(1,)])
-    with pytest.raises(RuntimeError, match=r"(?s)generator failed:.*ValueError: no more numbers"):
+    with pytest.raises(RuntimeError, match=reported):
         next(chunks)
     producer.close()
-    assert producer.process.exitcode == 1
-
-
-def test_a_generator_that_dies_is_reported() -> None:
-    producer: Producer[None] = Producer(_dies)
-    chunks = producer.chunks()
-    assert next(chunks) == ("numbers", None, [(1,)])
-    with pytest.raises(RuntimeError, match=r"generator exited \(code 3\) before it finished"):
-        next(chunks)
-    producer.close()
+    assert producer.process.exitcode == exitcode
 
 
 def _endless(send: Send) -> None:
