@@ -14,14 +14,15 @@ per request took 25x the page's time.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, distinct, func, select
+from sqlalchemy import ColumnElement, Connection, Select, distinct, func, select
 
 from app.db import filters as f
 from app.db import models as m
+from app.db import statements
 from app.db.listing import FACET, TOTAL, CollectionSpec, Filter
 from app.domain.vocab import TERMS
 
@@ -33,36 +34,72 @@ def facetable(spec: CollectionSpec) -> list[str]:
     return [flt.name for flt in spec.filters if isinstance(flt.where, f.LinkedTo | f.AnyOf)]
 
 
-def total(connection: Connection, spec: CollectionSpec, where: Sequence[ColumnElement[bool]]) -> int:
-    statement = select(func.count()).select_from(spec.table).where(*where)
-    return int(connection.execute(statement).scalar_one())
+Where = Sequence[ColumnElement[bool]] | Callable[[], Sequence[ColumnElement[bool]]]
+"""The clauses, or a function making them (called only when the statement is compiled)."""
+
+
+def _clauses(where: Where) -> Sequence[ColumnElement[bool]]:
+    return where() if callable(where) else where
+
+
+def total(connection: Connection, spec: CollectionSpec, where: Where, key: Hashable | None = None) -> int:
+    """How many items ``where`` selects. ``key``: what ``where`` is a function of (the filters' values);
+    given, the statement is compiled once per key and run on the driver (``app.db.statements``)."""
+
+    def build() -> Select[Any]:
+        return select(func.count()).select_from(spec.table).where(*_clauses(where))
+
+    rows = statements.fetch(connection, None if key is None else ("total", spec.name, key), build, {})
+    return int(rows[0][0])
 
 
 def facet(
-    connection: Connection, spec: CollectionSpec, item_filter: Filter, where: Sequence[ColumnElement[bool]]
+    connection: Connection,
+    spec: CollectionSpec,
+    item_filter: Filter,
+    where: Where,
+    key: Hashable | None = None,
 ) -> list[dict[str, Any]]:
-    """``[{value, label, count}]`` of one filter's values among the items ``where`` selects."""
+    """``[{value, label, count}]`` of one filter's values among the items ``where`` selects, in one
+    statement (a reference's label joined in); ``key`` as for ``total``."""
     how = item_filter.where
-    if isinstance(how, f.LinkedTo):
-        value = how.link.c[how.column]
-        statement = (
-            select(value, func.count(distinct(how.link.c.item_id)))
-            .where(how.link.c.collection == how.collection)
-            .group_by(value)
-        )
-        if where:
-            statement = statement.where(how.link.c.item_id.in_(select(spec.table.c.id).where(*where)))
-        column, enum = how.column, None
-    elif isinstance(how, f.AnyOf):
-        value = how.table.c[how.column]
-        statement = select(value, func.count()).where(value.is_not(None)).group_by(value)
-        if where:
-            statement = statement.where(*where)
-        column, enum = how.column, how.enum
-    else:
+    if not isinstance(how, f.LinkedTo | f.AnyOf):
         raise ValueError(f"{item_filter.name} cannot be faceted")
-    counts = Counter({str(v): int(n) for v, n in connection.execute(statement).all()})
-    return _sorted(counts, _labels(connection, column, enum, list(counts)))
+    enum = how.enum if isinstance(how, f.AnyOf) else None
+    target = _TARGETS.get(how.column) if enum is None else None
+
+    def build() -> Select[Any]:
+        clauses = _clauses(where)
+        if isinstance(how, f.LinkedTo):
+            value = how.link.c[how.column]
+            statement = (
+                select(value, func.count(distinct(how.link.c.item_id)))
+                .where(how.link.c.collection == how.collection)
+                .group_by(value)
+            )
+            if clauses:
+                statement = statement.where(how.link.c.item_id.in_(select(spec.table.c.id).where(*clauses)))
+        else:
+            value = how.table.c[how.column]
+            statement = select(value, func.count()).where(value.is_not(None), *clauses).group_by(value)
+        if target is not None:
+            names = m.table_of(target)
+            statement = (
+                statement.add_columns(names.c.name)
+                .outerjoin(names, names.c.id == value)
+                .group_by(names.c.name)
+            )
+        return statement
+
+    rows = statements.fetch(
+        connection, None if key is None else ("facet", spec.name, item_filter.name, key), build, {}
+    )
+    counts = Counter({str(row[0]): int(row[1]) for row in rows})
+    if enum is not None:
+        labels: Mapping[str, str] = {member.value: term.label for member, term in TERMS[enum].items()}
+    else:
+        labels = {str(row[0]): row[2] for row in rows if len(row) > 2 and row[2] is not None}
+    return _sorted(counts, labels)
 
 
 Row = dict[str, Any]
@@ -129,29 +166,19 @@ def stored(connection: Connection, spec: CollectionSpec, names: Sequence[str]) -
     """The whole collection's tally: ``total`` (an int) and each named facet (``orjson.Fragment``, its
     stored JSON), in one read of the primary key."""
     reps = m.table_of(m.Representation)
-    # Equalities and IN lists on the primary key's columns: a seek per key (a row-value IN read the whole
-    # collection's representations on SQLite).
-    found = {
-        (item_id, variant): bytes(body)
-        for item_id, variant, body in connection.execute(
-            select(reps.c.item_id, reps.c.variant, reps.c.body).where(
-                reps.c.collection == spec.name,
-                reps.c.item_id.in_(["", *names]),
-                reps.c.variant.in_([TOTAL, FACET]),
-            )
+
+    def build() -> Select[Any]:
+        # Equalities and IN lists on the primary key's columns: a seek per key (a row-value IN read the
+        # whole collection's representations on SQLite).
+        return select(reps.c.item_id, reps.c.variant, reps.c.body).where(
+            reps.c.collection == spec.name,
+            reps.c.item_id.in_(["", *names]),
+            reps.c.variant.in_([TOTAL, FACET]),
         )
-    }
+
+    rows = statements.fetch(connection, ("tally", spec.name, tuple(names)), build, {})
+    found = {(item_id, variant): bytes(body) for item_id, variant, body in rows}
     return {
         "total": int(found[("", TOTAL)]),
         **{name: orjson.Fragment(found[(name, FACET)]) for name in names},
     }
-
-
-def _labels(connection: Connection, column: str, enum: Any, values: list[str]) -> Mapping[str, str]:
-    if enum is not None:
-        return {member.value: term.label for member, term in TERMS[enum].items()}
-    target = _TARGETS.get(column)
-    if target is None or not values:
-        return {}
-    table = m.table_of(target)
-    return dict(connection.execute(select(table.c.id, table.c.name).where(table.c.id.in_(values))).all())

@@ -94,12 +94,14 @@ def prepare_database(env: Mapping[str, str]) -> None:
     run_briefing(["seed"], env)
 
 
-def rss_kib(pid: int) -> int:
-    """VmRSS of a process, in KiB (Linux)."""
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """A resident-memory figure of a process from ``/proc/<pid>/status``, in KiB (Linux): ``VmRSS`` (all of
+    it), or ``RssAnon`` (its private memory: without the pages of files it maps, such as the SQLite
+    database the server reads through ``mmap``, which the kernel shares and can drop)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    raise RuntimeError(f"no {field} for pid {pid}")
 
 
 class NotReadyError(RuntimeError):
@@ -213,8 +215,8 @@ class Server:
                 self.process.wait(5)
         return self.process.returncode
 
-    def rss_kib(self) -> int:
-        return rss_kib(self.pid)
+    def rss_kib(self, field: str = "VmRSS") -> int:
+        return rss_kib(self.pid, field)
 
     def logs(self) -> str:
         self.log.flush()

@@ -181,24 +181,27 @@ def test_a_folded_page_is_put_back_in_its_order() -> None:
     engine.dispose()
 
 
-async def test_counts_join_the_pages_transaction(shared_db: Database) -> None:
-    """``count=true`` adds one statement, run by SQLAlchemy in the transaction the page's driver-level
-    statement began (on SQLite, one ``BEGIN``: SQLAlchemy's own begin joins it)."""
+async def test_counts_and_facets_join_the_pages_transaction(shared_db: Database) -> None:
+    """``count=true`` and a filtered facet each add one statement, compiled once per filter values and
+    run on the driver like the page's, in the transaction the page's statement began (on SQLite, one
+    ``BEGIN``); a facet's labels are joined in, not read by a statement of their own."""
     async with uncached(shared_db) as (client, app):
         engine: Engine = app.state.engine
-        url = "/v1/positions?count=true&limit=2&party=russia"
+        url = "/v1/positions?count=true&facet=topic&limit=2&party=russia"
         with through_sqlalchemy(engine):
             expected = await client.get(url)
         assert expected.json()["total"] > 2
-        with sqlalchemy_executions(engine) as executed, driver_statements(engine) as driven:
-            response = await client.get(url)
-        assert response.content == expected.content
-        assert len(executed) == 1, executed
-        assert "count" in executed[0].lower(), executed
-        data = [sql for sql in driven if sql.strip().upper() not in TRANSACTION]
-        assert len(data) == 2, driven
-        if engine.dialect.name == "sqlite":
-            assert [sql for sql in driven if sql.strip().upper() == "BEGIN"] == ["BEGIN"], driven
+        assert expected.json()["facets"]["topic"][0]["label"]
+        for _ in range(2):  # the first compiles the statements, the second reuses them
+            with sqlalchemy_executions(engine) as executed, driver_statements(engine) as driven:
+                response = await client.get(url)
+            assert response.content == expected.content
+            assert executed == [], executed
+            data = [sql for sql in driven if sql.strip().upper() not in TRANSACTION]
+            assert len(data) == 3, driven
+            assert any("count(*)" in sql.lower() for sql in data), data
+            if engine.dialect.name == "sqlite":
+                assert [sql for sql in driven if sql.strip().upper() == "BEGIN"] == ["BEGIN"], driven
 
 
 async def test_a_searched_page_follows_a_reseed_of_its_aliases(seeded_db: Database, seeds_copy: Path) -> None:

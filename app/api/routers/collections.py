@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any
 
 import orjson
@@ -335,9 +335,13 @@ def _counts(
     unfiltered = [n for n in names or () if not searched and not any(other != n for other in values)]
     whole = facets.stored(connection, spec, unfiltered) if unfiltered or (count and not filtered) else {}
     dialect = connection.dialect.name
+    key = (tuple(sorted(values.items())), searched, terms)  # what the clauses are a function of
     if count:
-        where = _clauses(dialect, spec, values, searched, terms) if filtered else None
-        extra["total"] = facets.total(connection, spec, where) if where is not None else whole["total"]
+        extra["total"] = (
+            facets.total(connection, spec, lambda: _clauses(dialect, spec, values, searched, terms), key)
+            if filtered
+            else whole["total"]
+        )
     if names:
         by_name = {f.name: f for f in spec.filters}
         extra["facets"] = {
@@ -347,7 +351,8 @@ def _counts(
                 connection,
                 spec,
                 by_name[name],
-                _clauses(dialect, spec, values, searched, terms, leave_out=name),
+                partial(_clauses, dialect, spec, values, searched, terms, leave_out=name),
+                key,
             )
             for name in names
         }
