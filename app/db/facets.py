@@ -14,16 +14,16 @@ per request took 25x the page's time.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Select, distinct, func, select
+from sqlalchemy import Connection, Select, distinct, func, select
 
 from app.db import filters as f
 from app.db import models as m
 from app.db import statements
-from app.db.listing import FACET, TOTAL, CollectionSpec, Filter
+from app.db.listing import FACET, TOTAL, CollectionSpec, Filter, Where, clauses_of
 from app.domain.vocab import TERMS
 
 _TARGETS = {"party_id": m.Party, "topic_id": m.Topic, "round_id": m.Round}
@@ -34,20 +34,12 @@ def facetable(spec: CollectionSpec) -> list[str]:
     return [flt.name for flt in spec.filters if isinstance(flt.where, f.LinkedTo | f.AnyOf)]
 
 
-Where = Sequence[ColumnElement[bool]] | Callable[[], Sequence[ColumnElement[bool]]]
-"""The clauses, or a function making them (called only when the statement is compiled)."""
-
-
-def _clauses(where: Where) -> Sequence[ColumnElement[bool]]:
-    return where() if callable(where) else where
-
-
 def total(connection: Connection, spec: CollectionSpec, where: Where, key: Hashable | None = None) -> int:
     """How many items ``where`` selects. ``key``: what ``where`` is a function of (the filters' values);
     given, the statement is compiled once per key and run on the driver (``app.db.statements``)."""
 
     def build() -> Select[Any]:
-        return select(func.count()).select_from(spec.table).where(*_clauses(where))
+        return select(func.count()).select_from(spec.table).where(*clauses_of(where))
 
     rows = statements.fetch(connection, None if key is None else ("total", spec.name, key), build, {})
     return int(rows[0][0])
@@ -69,7 +61,7 @@ def facet(
     target = _TARGETS.get(how.column) if enum is None else None
 
     def build() -> Select[Any]:
-        clauses = _clauses(where)
+        clauses = clauses_of(where)
         if isinstance(how, f.LinkedTo):
             value = how.link.c[how.column]
             statement = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections.abc import Hashable
 from enum import StrEnum
 from functools import cache, partial
 from typing import Annotated, Any
@@ -327,15 +328,16 @@ def _counts(
     terms: str | None,
     count: bool,
     names: tuple[str, ...] | None,
+    key: Hashable,
 ) -> dict[str, Any]:
     """``total`` (with ``count``) and ``facets`` (for ``names``): each facet counted under the other
-    filters, on the indexes; under no filter at all, read from the seed-time tally."""
+    filters, on the indexes; under no filter at all, read from the seed-time tally. ``key``: what the
+    clauses are a function of, as for the page (``listing.list_page``'s ``where_key``)."""
     extra: dict[str, Any] = {}
     filtered = bool(values) or searched
     unfiltered = [n for n in names or () if not searched and not any(other != n for other in values)]
     whole = facets.stored(connection, spec, unfiltered) if unfiltered or (count and not filtered) else {}
     dialect = connection.dialect.name
-    key = (tuple(sorted(values.items())), searched, terms)  # what the clauses are a function of
     if count:
         extra["total"] = (
             facets.total(connection, spec, lambda: _clauses(dialect, spec, values, searched, terms), key)
@@ -377,6 +379,7 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
         with kwargs["engine"].connect() as connection:
             terms = filters.search_terms(connection, kwargs["q"]) if searched else None
             dialect = connection.dialect.name
+            where_key = (tuple(sorted(values.items())), searched, terms)
             bodies, next_position = listing.list_page(
                 connection,
                 spec,
@@ -384,10 +387,12 @@ def _add_list_route(router: APIRouter, spec: CollectionSpec) -> None:
                 sort=sort,
                 after=after,
                 limit=kwargs["limit"],
-                where_key=(tuple(sorted(values.items())), searched, terms),
+                where_key=where_key,
             )
             extra = (
-                _counts(connection, spec, values, searched, terms, kwargs["count"], kwargs.get("facet"))
+                _counts(
+                    connection, spec, values, searched, terms, kwargs["count"], kwargs.get("facet"), where_key
+                )
                 if kwargs["count"] or kwargs.get("facet")
                 else None
             )
