@@ -84,7 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=openapi_tags(),
         redirect_slashes=False,  # app.api.errors redirects, with a relative Location
     )
-    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = engine
     app.state.readiness = health.ReadinessCheck(engine, data_version)
@@ -98,11 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         citations.router,
         export.build_router(),
     ]
-    app.include_router(health.router)
-    for router in data_routers:
+    routers = [health.router, *data_routers, docs.router, reader.router]  # each built once per process
+    for router in routers:
         app.include_router(router)
-    app.include_router(docs.router)
-    app.include_router(reader.router)
+    app.openapi = lambda: build_openapi(app, routers)  # type: ignore[method-assign]
     if STATIC_DIR.is_dir():
         app.mount("/static", static, name="static")
 

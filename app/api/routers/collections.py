@@ -126,7 +126,11 @@ def page_model(schema: type[BaseModel]) -> type[BaseModel]:
     return model
 
 
+@cache
 def build_router() -> APIRouter:
+    """The twelve collections' list and detail routes, built once per process like the other routers: they
+    hold no app state (a request's engine and settings come from its app), and building them is most of
+    ``create_app``'s cost (FastAPI analyses every route's parameters)."""
     router = APIRouter(prefix="/v1")
     for spec in COLLECTIONS:
         _add_list_route(router, spec)

@@ -4,6 +4,7 @@ generated from the same declarations and parameters as the JSON lists and search
 from __future__ import annotations
 
 import inspect
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -107,7 +108,9 @@ def export_examples(name: str, items: list[dict[str, Any]]) -> dict[str, str]:
     return examples
 
 
+@cache
 def build_router() -> APIRouter:
+    """The export routes, built once per process (as ``collections.build_router``)."""
     router = APIRouter(prefix="/v1")
     for spec in COLLECTIONS:
         _add_collection_export(router, spec)
