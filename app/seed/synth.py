@@ -600,7 +600,7 @@ def write_synthetic(*, rows: int, out: str | Path, random_seed: int) -> float:
     gc.disable()
     # The rows are generated in a child process (``app.seed.synth_pipe``), started first so that it works
     # while this process migrates the new file.
-    producer = Producer(functools.partial(_produce, rows, random_seed))
+    producer = Producer(functools.partial(produce, rows, random_seed))
     try:
         migrate.upgrade(Settings(database_url=f"sqlite:///{partial}"))
         _fill(partial, producer, synthetic_version(rows, random_seed))
@@ -616,15 +616,32 @@ def write_synthetic(*, rows: int, out: str | Path, random_seed: int) -> float:
     return time.perf_counter() - started
 
 
-def _produce(rows: int, random_seed: int, send: Send) -> tuple[int, dict[str, int]]:
-    """Generate every row, the read model's included, into ``send``; return how many representations
-    the read model rendered and the rows of each table."""
+def produce(rows: int, random_seed: int, send: Send) -> tuple[int, dict[str, int]]:
+    """Generate every row, the read model's included, into ``send`` (``app.seed.synth_writer``: a table's
+    rows a chunk at a time, the full-text index's as ``(entry id, title, parts)``); return how many
+    representations the read model rendered and the rows of each table."""
     writer = Writer(send)
     synth = _Synth(rows, random_seed, writer)
     synth.run()
     written = synth.model.finish()  # the tallies
     writer.flush_all()
     return written, writer.counts
+
+
+def dataset_row(result: tuple[int, dict[str, int]], version: str) -> Row:
+    """The ``dataset`` row of a data set ``produce`` returned ``result`` for; raises unless the read model
+    rendered every representation it should have."""
+    written, counts = result
+    expected = readmodel.expected_rows(counts)
+    if not written == counts.get("representations") == expected:
+        raise RuntimeError(f"read model: {written} rendered, {expected} expected, {counts}")
+    tables = {t: n for t, n in sorted(counts.items()) if t in Base.metadata.tables}
+    return {
+        "id": 1,
+        "version": version,
+        "seeded_at": dt.datetime.now(dt.UTC),
+        "counts": {**tables, "synthetic": 1},
+    }
 
 
 def _leftovers(partial: Path) -> Iterator[Path]:
@@ -656,21 +673,9 @@ def _fill(path: Path, producer: Producer[tuple[int, dict[str, int]]], version: s
             for table, names, chunk in producer.chunks():
                 loader.load(table, names, chunk)
             assert producer.result is not None  # noqa: S101 -- set once the chunks are all out
-            written, counts = producer.result
             for _name, sql in indexes:
                 connection.exec_driver_sql(sql)
-            expected = readmodel.expected_rows(counts)
-            if not written == counts.get("representations") == expected:
-                raise RuntimeError(f"read model: {written} rendered, {expected} expected, {counts}")
-            tables = {t: n for t, n in sorted(counts.items()) if t in Base.metadata.tables}
-            connection.execute(
-                insert(Dataset).values(
-                    id=1,
-                    version=version,
-                    seeded_at=dt.datetime.now(dt.UTC),
-                    counts={**tables, "synthetic": 1},
-                )
-            )
+            connection.execute(insert(Dataset).values(dataset_row(producer.result, version)))
             check_constraints(connection)
         with engine.connect() as connection:
             # Serve like a seeded database: WAL, as `briefing seed` leaves it.

@@ -13,12 +13,17 @@ made of those parts, from the words and stems of each piece, each computed once 
   ``MAX_OCCURRENCES`` times and the text is shorter than ``MAX_POSITIONS`` words; any other entry
   (none at the sizes drawn here) is left to ``index_terms`` itself.
 
+``PieceTerms.tsvector(title, parts)`` gives PostgreSQL's literal (``index_terms(...).tsvector``) from the
+same words and stems: one ``'lexeme':position`` per occurrence, which PostgreSQL's tsvector input sorts and
+merges into the value ``index_terms``'s grouped literal gives.
+
 ``tests/seed/test_synth.py`` checks that the index built this way equals the one ``search_index.rebuild``
-builds from the stored entries.
+builds from the stored entries (``tests/db/test_query_plans_postgres.py``: the tsvectors, on a sample).
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -61,8 +66,36 @@ class PieceTerms:
         line breaks (``app.seed.rows.search_row``)."""
         return IndexTerms(*self.columns(title, parts), "")
 
+    def tsvector(self, title: str, parts: Sequence[str | None]) -> str:
+        """``index_terms(title, body).tsvector`` of the entry."""
+        found = self._columns(title, parts)
+        if found is None:
+            return index_terms(title, _body(parts)).tsvector
+        title_stems, body_stems, title_words, body_words = found
+        body = title_stems.count(" ") + 3 if title_stems else 2  # one unused position after the title
+        return " ".join(
+            filter(
+                None,
+                (
+                    _occurrences(title_stems, "'", 1, "A"),
+                    _occurrences(title_words, "'=", 1, "A"),
+                    _occurrences(body_stems, "'", body, "B"),
+                    _occurrences(body_words, "'=", body, "B"),
+                ),
+            )
+        )
+
     def columns(self, title: str, parts: Sequence[str | None]) -> tuple[str, str, str, str]:
         """The SQLite columns of ``index_terms``: title stems, body stems, title words, body words."""
+        found = self._columns(title, parts)
+        if found is None:
+            terms = index_terms(title, _body(parts), tsvector=False)
+            return terms.title_stems, terms.body_stems, terms.title_words, terms.body_words
+        return found
+
+    def _columns(self, title: str, parts: Sequence[str | None]) -> tuple[str, str, str, str] | None:
+        """``columns``, or None for an entry that ``index_terms`` must index itself: one with a term past
+        ``MAX_OCCURRENCES`` (a word's occurrences are at most its stem's) or ``MAX_POSITIONS`` words."""
         get, compute = self.pieces.get, self._piece
         title_piece = get(title) or compute(title)
         count, found_words, stems = title_piece[0], [], []
@@ -78,9 +111,13 @@ class PieceTerms:
             for piece_stems in stems:
                 occurrences.update(piece_stems.split())
             if count >= MAX_POSITIONS or max(occurrences.values()) > MAX_OCCURRENCES:
-                terms = index_terms(title, "\n".join(p for p in parts if p), tsvector=False)
-                return terms.title_stems, terms.body_stems, terms.title_words, terms.body_words
+                return None
         return title_piece[2], " ".join(stems), title_piece[1], " ".join(found_words)
+
+
+def _body(parts: Sequence[str | None]) -> str:
+    """An entry's body: its parts joined by line breaks (``app.seed.rows.search_row``)."""
+    return "\n".join(p for p in parts if p)
 
 
 def _joined(pieces: list[Piece]) -> Piece:
@@ -91,3 +128,16 @@ def _joined(pieces: list[Piece]) -> Piece:
         return _EMPTY
     counts, found_words, stems = zip(*pieces, strict=True)
     return sum(counts), " ".join(found_words), " ".join(stems)
+
+
+_POSITIONS = {weight: [f"{i}{weight}" for i in range(MAX_POSITIONS + 1)] for weight in "AB"}
+"""Positions as a tsvector literal writes them, up to the last that ``PieceTerms.tsvector`` writes."""
+
+
+def _occurrences(terms: str, prefix: str, first: int, weight: str) -> str:
+    """``'term':position`` for each of the space-separated ``terms`` (``prefix``: ``'`` or ``'=``), the
+    first at position ``first``. Terms are letters and digits: no quote or space to escape."""
+    if not terms:
+        return ""
+    quoted = (prefix + terms.replace(" ", "': " + prefix) + "':").split(" ")
+    return " ".join(map(operator.add, quoted, _POSITIONS[weight][first : first + len(quoted)]))

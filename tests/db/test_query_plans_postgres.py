@@ -1,10 +1,10 @@
 """The API's queries use indexes on PostgreSQL: ``EXPLAIN (FORMAT JSON)`` of the SQL each endpoint runs.
 
 The PostgreSQL half of ``test_query_plans.py``. A scratch database is created and migrated, then filled
-with a 30,000-row synthetic data set: ``write_synthetic`` writes it to a SQLite file, every table is
-copied into PostgreSQL with ``COPY`` (``search_tsv`` is derived as the loader derives it; secondary indexes
-and foreign keys are dropped for the copy and recreated after it, with their exact definitions), then
-``ANALYZE``. Requests go through the app (response cache off); a
+with a 30,000-row synthetic data set, generated straight into it (``tests.db.synthetic_postgres``: the
+rows ``write_synthetic`` writes, laid out as in its file, with the full-text index ``search_index.rebuild``
+would build, which ``test_the_full_text_index_is_what_the_indexer_builds`` checks), then ``ANALYZE``.
+Requests go through the app (response cache off); a
 ``before_cursor_execute`` listener captures every SELECT with its parameters, and PostgreSQL explains
 each one with those parameters, on a connection made like the app's (read-only, REPEATABLE READ).
 
@@ -30,28 +30,28 @@ presorted key is fine).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import JSON, Connection, Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from app.db import migrate, search_index
+from app.db import migrate
 from app.db.engine import make_engine
-from app.db.models import Base
+from app.domain.search_terms import index_terms
 from app.main import create_app
-from app.seed.synth import write_synthetic
+from app.seed.search_entries import RANK_SHIFT, SEARCH_ORDER
 from app.settings import Settings
 from tests.conftest import drop_in_background, postgres_url_or_skip
+from tests.db import synthetic_postgres
 from tests.db.test_query_plans import api_urls, get_ok
 
 ROWS = 30_000
+SEED = 20250612
 SMALL_TABLE_ROWS = 2_000
 """The real planner may ``Seq Scan`` a table of at most this many rows (a few dozen pages)."""
 MUST_BE_BIG = frozenset({"positions", "events", "citations", "topic_links", "party_links", "search_entries"})
@@ -122,67 +122,9 @@ def explain(connection: Connection, sql: str, params: Any) -> Plan:
     return dict(document[0]["Plan"])
 
 
-_SECONDARY_INDEXES = text(
-    "SELECT i.indexname, i.indexdef FROM pg_indexes AS i WHERE i.schemaname = current_schema() "
-    "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname)"
-)
-
-_FOREIGN_KEYS = text(
-    "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint AS c "
-    "WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace ORDER BY c.conname"
-)
-
-
-def _copy_synthetic(source: Path, url: str) -> dict[str, int]:
-    """Copy every table of the synthetic SQLite file into the migrated PostgreSQL database; row counts."""
-    counts: dict[str, int] = {}
-    sqlite = create_engine(f"sqlite:///{source}")
-    postgres = create_engine(url)
-    try:
-        with sqlite.connect() as reader, postgres.begin() as writer:
-            # Secondary indexes are dropped and rebuilt after the load with their exact definitions
-            # (faster than row by row, as app.seed.synth does on SQLite); constraint indexes stay.
-            indexes = writer.execute(_SECONDARY_INDEXES).all()
-            for index_name, _definition in indexes:
-                writer.execute(text(f'DROP INDEX "{index_name}"'))
-            # Foreign keys likewise: checked row by row (a trigger and a look-up per row) they cost more than
-            # the rows themselves; added back with their exact definitions, each is checked in one join.
-            foreign_keys = writer.execute(_FOREIGN_KEYS).all()
-            for table_name, key_name, _definition in foreign_keys:
-                writer.execute(text(f'ALTER TABLE "{table_name}" DROP CONSTRAINT "{key_name}"'))
-            cursor = writer.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            for table in Base.metadata.sorted_tables:
-                names = ", ".join(f'"{column.name}"' for column in table.columns)
-                json_columns = [i for i, column in enumerate(table.columns) if isinstance(column.type, JSON)]
-                count = 0
-                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                    for row in reader.execute(select(table)):
-                        values = list(row)
-                        for i in json_columns:
-                            if values[i] is not None:
-                                values[i] = json.dumps(values[i])
-                        copy.write_row(values)
-                        count += 1
-                counts[table.name] = count
-            search_index.rebuild(writer)  # the full-text index is derived, as the seed loader does
-            writer.execute(text("SET LOCAL maintenance_work_mem = '128MB'"))
-            for _index_name, definition in indexes:
-                writer.execute(text(definition))
-            for table_name, key_name, definition in foreign_keys:
-                writer.execute(text(f'ALTER TABLE "{table_name}" ADD CONSTRAINT "{key_name}" {definition}'))
-        with postgres.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
-    finally:
-        sqlite.dispose()
-        postgres.dispose()
-    return counts
-
-
 @pytest.fixture(scope="module")
-def probe(tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None) -> Iterator[Probe]:
+def probe(postgres_status: str | None) -> Iterator[Probe]:
     admin_url = postgres_url_or_skip(postgres_status)
-    source = tmp_path_factory.mktemp("plans-pg") / "synthetic.sqlite3"
-    write_synthetic(rows=ROWS, out=source, random_seed=20250612)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"briefing_plans_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
@@ -191,7 +133,11 @@ def probe(tmp_path_factory: pytest.TempPathFactory, postgres_status: str | None)
     try:
         settings = Settings(database_url=url, response_cache_entries=0, log_json=False, log_level="WARNING")
         migrate.upgrade(settings)
-        rows = _copy_synthetic(source, url)
+        loader = create_engine(url)
+        try:
+            rows = synthetic_postgres.build(loader, rows=ROWS, random_seed=SEED)
+        finally:
+            loader.dispose()
         app = create_app(settings)
         explainer = make_engine(settings, read_only=True)
         probe = Probe(app, explainer, rows)
@@ -296,6 +242,38 @@ the filter applied to the rows it reads until the page is full (``SCAN ... USING
 def test_the_data_set_is_big_where_it_matters(probe: Probe) -> None:
     assert probe.rows["positions"] == probe.rows["events"] == ROWS
     assert probe.big_tables >= MUST_BE_BIG, probe.rows
+
+
+TSV_SAMPLE = 47
+"""The full-text index is checked entry by entry on the first and every ``TSV_SAMPLE``-th entry of each
+collection."""
+_UNINDEXED = text(
+    "SELECT count(*) FROM search_entries AS e FULL JOIN search_tsv AS t ON t.id = e.id "
+    "WHERE e.id IS NULL OR t.id IS NULL"
+)
+_SAMPLE = text(
+    "SELECT id, title, body FROM (SELECT *, row_number() OVER (PARTITION BY id >> :shift ORDER BY id) AS n "
+    "FROM search_entries) AS e WHERE n % :every = 1 ORDER BY id"
+)
+_DIFFERING = text(
+    "SELECT s.id FROM unnest(CAST(:ids AS bigint[]), CAST(:literals AS text[])) AS s(id, literal) "
+    "JOIN search_tsv AS t ON t.id = s.id WHERE t.tsv <> CAST(s.literal AS tsvector)"
+)
+
+
+def test_the_full_text_index_is_what_the_indexer_builds(probe: Probe) -> None:
+    """The build computes the tsvectors a sentence at a time (``PieceTerms.tsvector``); every entry has
+    one, and on a sample of every collection's entries it is the value ``search_index.rebuild`` stores
+    (``index_terms``'s literal, cast by PostgreSQL): the same lexemes, positions and weights."""
+    with probe.explainer.connect() as connection:
+        assert connection.execute(_UNINDEXED).scalar_one() == 0
+        sample = connection.execute(_SAMPLE, {"shift": RANK_SHIFT, "every": TSV_SAMPLE}).all()
+        literals = [index_terms(entry.title, entry.body).tsvector for entry in sample]
+        ids = [entry.id for entry in sample]
+        differing = connection.execute(_DIFFERING, {"ids": ids, "literals": literals}).scalars().all()
+    assert len(sample) > 1000
+    assert {SEARCH_ORDER[(entry_id >> RANK_SHIFT) - 1] for entry_id in ids} == set(SEARCH_ORDER)
+    assert differing == []
 
 
 @pytest.mark.parametrize("url", LIST_URLS)

@@ -302,3 +302,29 @@ def test_piece_terms_equal_index_terms(title: str, parts: list[str | None]) -> N
     for _ in range(2):  # computed, then from the cache
         body = "\n".join(p for p in parts if p)
         assert pieces.index_terms(title, parts) == index_terms(title, body, tsvector=False)
+
+
+def _lexemes(literal: str) -> dict[str, set[str]]:
+    """A tsvector literal's lexemes and their positions, merged as PostgreSQL's input merges them."""
+    found: dict[str, set[str]] = {}
+    for token in literal.split():
+        lexeme, _, positions = token.rpartition(":")
+        found.setdefault(lexeme.strip("'"), set()).update(positions.split(","))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("title", "parts"),
+    [
+        ("Russia's envoy: Çırağan talks", ["The talks. Were held in Zürich.", None, "", "don't stop: ½ way"]),
+        ("", ["talks talks. talks"]),
+        ("Talks", []),
+        ("", ["war " * 300]),  # a term past MAX_OCCURRENCES: the indexer's own path
+        ("Title", ["ceasefire " * 100 + "\n" + "talks " * 100]),
+    ],
+)
+def test_piece_tsvector_equals_index_terms(title: str, parts: list[str | None]) -> None:
+    pieces = PieceTerms()
+    expected = index_terms(title, "\n".join(p for p in parts if p)).tsvector
+    for _ in range(2):  # computed, then from the cache
+        assert _lexemes(pieces.tsvector(title, parts)) == _lexemes(expected)

@@ -82,7 +82,7 @@ def test_a_failing_generator_leaves_no_file(tmp_path: Path, monkeypatch: pytest.
     def produce(rows: int, random_seed: int, send: Send) -> tuple[int, dict[str, int]]:
         raise ValueError("generator broke")
 
-    monkeypatch.setattr(synth, "_produce", produce)  # before the fork: the child runs it
+    monkeypatch.setattr(synth, "produce", produce)  # before the fork: the child runs it
     target = tmp_path / "synthetic.sqlite3"
     with pytest.raises(RuntimeError, match="generator broke"):
         synth.write_synthetic(rows=100, out=target, random_seed=1)
@@ -102,7 +102,7 @@ def test_a_failing_load_ends_the_generator_and_leaves_no_file(
         while True:
             send("topics", ("id", "ordinal", "name"), [("t-2", 1, "Topic")])
 
-    monkeypatch.setattr(synth, "_produce", produce)
+    monkeypatch.setattr(synth, "produce", produce)
     with pytest.raises(IntegrityError, match=r"NOT NULL constraint failed: topics\.description"):
         synth.write_synthetic(rows=100, out=out / "synthetic.sqlite3", random_seed=1)
     assert list(out.iterdir()) == []
