@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import operator
-from typing import Any
+from typing import Any, cast
 
 from psycopg import Cursor
 from sqlalchemy import JSON, Engine, insert, text
@@ -36,6 +36,12 @@ _FOREIGN_KEYS = text(
     "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint AS c "
     "WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace ORDER BY c.conname"
 )
+_TYPES = (
+    "SELECT attname, CAST(CASE format_type(atttypid, NULL) WHEN 'json' THEN 'text' "
+    "ELSE format_type(atttypid, NULL) END AS regtype)::oid FROM pg_attribute "
+    "WHERE attrelid = CAST(%(table)s AS regclass) AND attnum > 0"
+)
+"""The type of each column of a table, as a binary ``COPY`` sends it (JSON: its text)."""
 _TABLES = text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
 KEY_ORDER = {"search_entries": ("id",), "representations": ("collection", "item_id", "variant")}
 """Tables whose rows are loaded in key order once every row is generated, as ``write_synthetic``'s file
@@ -50,6 +56,7 @@ class _Copier:
         self.cursor = cursor
         self.kept: dict[str, list[tuple[Any, ...]]] = {table: [] for table in (*KEY_ORDER, FTS)}
         self.names: dict[str, Names] = {}
+        self.types: dict[str, dict[str, int]] = {}
 
     def send(self, table: str, names: Names, rows: list[tuple[Any, ...]]) -> None:
         if table in self.kept:
@@ -59,11 +66,17 @@ class _Copier:
             self.copy(table, names, rows)
 
     def copy(self, table: str, names: Names, rows: list[tuple[Any, ...]]) -> None:
+        """``COPY`` in binary: bytes need no hex escapes, dates and numbers no text (JSON is text)."""
         columns = Base.metadata.tables[table].columns
         names = names or tuple(columns.keys())
         dumped = [i for i, name in enumerate(names) if isinstance(columns[name].type, JSON)]
         quoted = ", ".join(f'"{name}"' for name in names)
-        with self.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+        types = self.types.get(table)
+        if types is None:
+            found = self.cursor.execute(_TYPES, {"table": table}).fetchall()
+            types = self.types[table] = dict(cast(list[tuple[str, int]], found))
+        with self.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT BINARY)') as copy:
+            copy.set_types([types[name] for name in names])
             for row in rows:
                 if dumped:
                     values = list(row)
