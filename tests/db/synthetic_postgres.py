@@ -7,10 +7,11 @@ store, computed a sentence at a time (``PieceTerms.tsvector``; ``test_query_plan
 against the real indexer on a sample).
 
 The tables end up as a table-by-table copy of ``write_synthetic``'s file left them (same rows, in the
-same physical order, so the planner's statistics are the same): search entries and their index in id
-order. Secondary indexes and foreign keys are dropped for the load and recreated after it with their
-exact definitions (a sort and a join each, instead of work per row), then the tables are analysed (the
-system catalogs, which no plan reads, are not).
+same physical order, so the planner's statistics are the same): the read model's rows in key order,
+search entries and their index in id order, the other tables' rows in the order generated. Secondary
+indexes and foreign keys are dropped for the load and recreated after it with their exact definitions
+(a sort and a join each, instead of work per row), then the tables are analysed (the system catalogs,
+which no plan reads, are not).
 """
 
 from __future__ import annotations
