@@ -14,11 +14,14 @@ import base64
 import contextlib
 import http.client
 import json
+import queue
 import re
 import subprocess
 import sys
+import tempfile
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +60,12 @@ def run(
     database_url: str | None,
     prepared: bool = False,
     har: Path | None = None,
-) -> subprocess.CompletedProcess[str]:
+    replay_on: Server | None = None,
+) -> tuple[subprocess.CompletedProcess[str], Replay | None]:
     """One Schemathesis run (``database_url`` and ``prepared`` as for ``serving``); ``har``: also record
-    every request and response there (HAR, with the exact bytes)."""
+    every request and response there (HAR, with the exact bytes); ``replay_on``: replay each recorded
+    request on that server (``replay``) as soon as the run has written it, so that the replay ends with
+    the run instead of starting after it."""
     with serving(database_url, prepared=prepared) as server:
         command = [
             str(Path(sys.executable).parent / "st"),
@@ -86,7 +92,23 @@ def run(
         if har is not None:
             command += ["--report", "har", "--report-har-path", str(har), "--report-preserve-bytes"]
             command += ["--output-sanitize", "false"]
-        return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+        elif replay_on is not None:
+            raise ValueError("a replay needs the run's recording (har)")
+        with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+            process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=stdout, stderr=stderr, text=True)
+            try:
+                replayed = None
+                if har is not None and replay_on is not None:
+                    replayed = replay(har_entries(har, process), replay_on)
+                process.wait()
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            stdout.seek(0)
+            stderr.seek(0)
+            result = subprocess.CompletedProcess(command, process.returncode, stdout.read(), stderr.read())
+        return result, replayed
 
 
 PER_SERVER_HEADERS = frozenset({"date", "x-request-id", "last-modified"})
@@ -181,36 +203,85 @@ def _difference(request: dict[str, Any], expected: dict[str, Any], answer: Answe
     return f"{request['method']} {request['url']}: " + "; ".join(what) if what else None
 
 
-def replay(har: Path, server: Server, *, connections: int = 2) -> Replay:
-    """Send every request of a recorded run to ``server`` as it was sent, and compare each answer with the
-    recorded one (``_difference``).
+_ENTRIES = '"entries": ['
+_BETWEEN_ENTRIES = " \t\r\n,"
+
+
+def har_entries(har: Path, writer: subprocess.Popen[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The entries of a HAR file, each as soon as it is written whole while ``writer`` (the process writing
+    the file) runs: HAR writers, Schemathesis' among them, write a run's entries one after the other
+    between a preamble and the closing brackets. Ends at the closing bracket of the entries, or when the
+    writer has exited and the file holds no more (a run that crashed: its count of entries says so)."""
+    decoder = json.JSONDecoder()
+    with contextlib.ExitStack() as stack:
+        file = None
+        text, position = "", -1  # -1: the entries have not begun
+        while True:
+            exited = writer is None or writer.poll() is not None
+            if file is None and har.exists():
+                file = stack.enter_context(har.open(encoding="utf-8"))
+            chunk = file.read() if file is not None else ""
+            text += chunk
+            if position < 0 and (start := text.find(_ENTRIES)) >= 0:
+                position = start + len(_ENTRIES)
+            while position >= 0:
+                while position < len(text) and text[position] in _BETWEEN_ENTRIES:
+                    position += 1
+                if text.startswith("]", position):
+                    return
+                try:
+                    entry, position = decoder.raw_decode(text, position)
+                except json.JSONDecodeError:  # not written whole yet
+                    break
+                yield entry
+            if position > 0:
+                text, position = text[position:], 0
+            if not chunk:
+                if exited:
+                    return
+                time.sleep(0.05)
+
+
+def replay(entries: Iterable[dict[str, Any]], server: Server, *, connections: int = 2) -> Replay:
+    """Send every request of a recorded run (HAR entries) to ``server`` as it was sent, and compare each
+    answer with the recorded one (``_difference``).
 
     The client is the standard library's ``http.client``, the layer under requests (which Schemathesis
     uses): the same request line and header lines reach the server, for half the client's CPU (requests
     adds a session, adapters, a cookie jar and hooks to every request). ``connections`` kept-alive
-    connections share the requests (each sends its share in the recorded order), so that the server
-    always has a request to answer while a client reads or compares the previous one: no request depends
-    on another (requests never write, and a cached answer is the same bytes as a fresh one:
-    tests/api/test_hits.py``)."""
-    entries = json.loads(har.read_text())["log"]["entries"]
-    for entry in entries:
-        if entry["request"]["bodySize"] not in (0, -1):
-            raise ValueError(f"a recorded request with a body cannot be replayed: {entry['request']['url']}")
-    found: list[str | None] = [None] * len(entries)
+    connections share the requests, so that the server always has a request to answer while a client
+    reads or compares the previous one: no request depends on another (requests never write, and a
+    cached answer is the same bytes as a fresh one: ``tests/api/test_hits.py``)."""
+    pending: queue.SimpleQueue[tuple[int, dict[str, Any]] | None] = queue.SimpleQueue()
+    found: dict[int, str | None] = {}
 
-    def send_share(share: int) -> None:
+    def send() -> None:
         connection = http.client.HTTPConnection(HOST, server.port, timeout=60)
         try:
-            for index in range(share, len(entries), connections):
-                request, expected = entries[index]["request"], entries[index]["response"]
-                found[index] = _difference(request, expected, _exchange(connection, request))
+            while (item := pending.get()) is not None:
+                index, entry = item
+                request = entry["request"]
+                found[index] = _difference(request, entry["response"], _exchange(connection, request))
         finally:
             connection.close()
 
+    sent = 0
     with ThreadPoolExecutor(connections) as pool:
-        for done in [pool.submit(send_share, share) for share in range(connections)]:
-            done.result()
-    return Replay(sent=len(entries), differences=[difference for difference in found if difference])
+        senders = [pool.submit(send) for _ in range(connections)]
+        try:
+            for entry in entries:
+                if entry["request"]["bodySize"] not in (0, -1):
+                    url = entry["request"]["url"]
+                    raise ValueError(f"a recorded request with a body cannot be replayed: {url}")
+                pending.put((sent, entry))
+                sent += 1
+        finally:
+            for _ in senders:
+                pending.put(None)
+        for sender in senders:
+            sender.result()
+    differences = [difference for _, difference in sorted(found.items()) if difference]
+    return Replay(sent=sent, differences=differences)
 
 
 def main() -> int:
@@ -220,7 +291,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--har", type=Path, default=None, help="record every request and response here")
     args = parser.parse_args()
-    result = run(max_examples=args.max_examples, seed=args.seed, database_url=args.database_url, har=args.har)
+    result, _ = run(
+        max_examples=args.max_examples, seed=args.seed, database_url=args.database_url, har=args.har
+    )
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.returncode
