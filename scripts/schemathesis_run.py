@@ -14,6 +14,7 @@ import base64
 import contextlib
 import http.client
 import json
+import os
 import queue
 import re
 import subprocess
@@ -95,7 +96,9 @@ def run(
         elif replay_on is not None:
             raise ValueError("a replay needs the run's recording (har)")
         with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-            process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=stdout, stderr=stderr, text=True)
+            process = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=_direct_env(), stdout=stdout, stderr=stderr, text=True
+            )
             try:
                 replayed = None
                 if har is not None and replay_on is not None:
@@ -109,6 +112,14 @@ def run(
             stderr.seek(0)
             result = subprocess.CompletedProcess(command, process.returncode, stdout.read(), stderr.read())
         return result, replayed
+
+
+def _direct_env() -> dict[str, str]:
+    """The environment, with the server's address among the hosts reached without a proxy: requests (under
+    Schemathesis) otherwise looks for proxy settings in every environment variable twice a request, a fifth
+    of its CPU per request (0.3-0.5 ms)."""
+    bypassed = os.environ.get("no_proxy") or os.environ.get("NO_PROXY")
+    return {**os.environ, "no_proxy": f"{HOST},{bypassed}" if bypassed else HOST}
 
 
 PER_SERVER_HEADERS = frozenset({"date", "x-request-id", "last-modified"})
