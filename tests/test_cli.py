@@ -1,10 +1,10 @@
-"""The real ``briefing`` console script, run as a subprocess on a temporary SQLite data directory."""
+"""The ``briefing`` command on a temporary SQLite data directory: the real console script in a subprocess
+where the claim is about the process (exit status, no traceback, the streams), ``app.cli.main`` in this
+process where it is about what a command does and prints (``tests.command``)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,26 +13,15 @@ from sqlalchemy import create_engine, select
 from app.db.migrate import head_revision
 from app.db.models import Dataset
 from app.seed.load import check_seeds
-from app.settings import PROJECT_ROOT
+from tests.command import BRIEFING, Outcome, run_in_process, run_subprocess
 from tests.conftest import SEEDS_DIR
-
-BRIEFING = Path(sys.executable).parent / "briefing"
 
 pytestmark = pytest.mark.slow
 
 
-def run(*args: str, data_dir: Path, seeds_dir: Path = SEEDS_DIR) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BRIEFING_DATABASE_URL"}}
-    env.update(BRIEFING_DATA_DIR=str(data_dir), BRIEFING_SEEDS_DIR=str(seeds_dir))
-    return subprocess.run(
-        [str(BRIEFING), *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def run(*args: str, data_dir: Path, in_process: bool = False) -> Outcome:
+    env = {"BRIEFING_DATA_DIR": str(data_dir), "BRIEFING_SEEDS_DIR": str(SEEDS_DIR)}
+    return run_in_process(list(args), env) if in_process else run_subprocess(list(args), env)
 
 
 def test_console_script_is_installed() -> None:
@@ -41,7 +30,7 @@ def test_console_script_is_installed() -> None:
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
-    result = run("--help", data_dir=tmp_path)
+    result = run("--help", data_dir=tmp_path, in_process=True)
     assert result.returncode == 0
     assert result.stdout.startswith("usage: briefing ")
     listed = {
@@ -62,7 +51,7 @@ def test_upgrade_seed_reseed_and_check(tmp_path: Path) -> None:
     assert (upgraded.returncode, upgraded.stdout) == (0, f"database at {head}\n")
     assert (data / "briefing.sqlite3").is_file()
 
-    current = run("db", "current", data_dir=data)
+    current = run("db", "current", data_dir=data, in_process=True)
     assert (current.returncode, current.stdout) == (0, f"current: {head}  head: {head}\n")
 
     seeded = run("seed", data_dir=data)
@@ -79,13 +68,13 @@ def test_upgrade_seed_reseed_and_check(tmp_path: Path) -> None:
         engine.dispose()
     assert tuple(stored) == (version, counts)
 
-    again = run("seed", data_dir=data)
+    again = run("seed", data_dir=data, in_process=True)
     assert (again.returncode, again.stdout) == (
         0,
         f"nothing changed: version {version[:12]} is already loaded\n",
     )
 
-    checked = run("seed", "--check", data_dir=data)
+    checked = run("seed", "--check", data_dir=data, in_process=True)
     assert checked.returncode == 0
     assert checked.stdout.startswith(f"seed files OK: version {version[:12]}; documents 1, ")
     for output in (upgraded, current, seeded, again, checked):
@@ -94,7 +83,7 @@ def test_upgrade_seed_reseed_and_check(tmp_path: Path) -> None:
 
 def test_seed_check_needs_no_database(tmp_path: Path) -> None:
     data = tmp_path / "never-created"
-    result = run("seed", "--check", data_dir=data)
+    result = run("seed", "--check", data_dir=data, in_process=True)
     assert result.returncode == 0
     assert result.stdout.startswith("seed files OK: version ")
     assert not data.exists()
