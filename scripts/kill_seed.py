@@ -57,16 +57,18 @@ class RunResult:
 
 @dataclass
 class Aim:
-    """Where kills are aimed. Without a timeline: uniform in [0, ``max_delay``] s from launch. With one
-    (``aimed``), 1 run in 4 draws from launch over [0, committed + 0.3 s] and the others wait for the
-    seed's BEGIN and draw from [0, 1.25 x the measured transaction length]."""
+    """Where kills are aimed. Without a timeline: uniform in [0, ``max_delay``] s from launch (or from the
+    seed's BEGIN, with ``after_begin``). With one (``aimed``), 1 run in 4 draws from launch over
+    [0, committed + 0.3 s] and the others wait for the seed's BEGIN and draw from [0, 1.25 x the measured
+    transaction length]."""
 
     max_delay: float = 1.5
     timeline: dict[str, float] | None = None
+    after_begin: bool = False
 
     def draw(self, run: int, rng: random.Random) -> tuple[float, bool]:
         if self.timeline is None:
-            return round(rng.uniform(0, self.max_delay), 3), False
+            return round(rng.uniform(0, self.max_delay), 3), self.after_begin
         after_begin = run % 4 != 1
         transaction = self.timeline["committed"] - self.timeline["begin"]
         window = 1.25 * transaction if after_begin else self.timeline["committed"] + 0.3
@@ -95,10 +97,14 @@ def run_all(
     rng: random.Random,
     max_delay: float = 1.5,
     aim: bool = False,
+    after_begin: bool = False,
     log: bool = True,
     prepare: bool = True,
 ) -> list[RunResult]:
-    """Seed A, then ``runs`` kill/inspect/complete cycles alternating towards B and back to A."""
+    """Seed A, then ``runs`` kill/inspect/complete cycles alternating towards B and back to A.
+
+    ``after_begin`` (without ``aim``): each kill comes ``max_delay`` s at most after the seed's BEGIN, inside
+    its write transaction, rather than after its launch (a second or more before BEGIN)."""
     b_dir = make_b_seeds(data_dir / "seeds-b")
     dirs = {"A": SEEDS_DIR, "B": b_dir}
     versions = {"A": expected_version("A", SEEDS_DIR), "B": expected_version("B", b_dir)}
@@ -109,7 +115,7 @@ def run_all(
     label, problems = inspect_database(url, list(versions.values()))
     if label != "A":
         raise RuntimeError(f"initial seed did not give version A: {label} {problems}")
-    aiming = Aim(max_delay)
+    aiming = Aim(max_delay, after_begin=after_begin)
     if aim:  # one complete traced seed A->B measures the timeline; then back to A
         aiming.timeline = measure_seed_timeline(
             make_env(data_dir=data_dir, database_url=database_url, seeds_dir=b_dir), trace
