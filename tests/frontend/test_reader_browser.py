@@ -69,49 +69,117 @@ def _claims(briefing: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]
 Opener = Callable[..., Any]
 
 
+def _open(
+    browser: Any, url: str, contexts: list[Any], *, viewport: dict[str, int] = DESKTOP, scheme: str = "light"
+) -> Any:
+    """``url`` in a fresh context (empty cache), once the article text is in; records requests, console
+    errors and page errors."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, reduced_motion="reduce")
+    contexts.append(context)
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    page.requests = []
+    page.errors = []
+    page.on("request", lambda request: page.requests.append(request))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#source-text p", state="attached")
+    return page
+
+
 @pytest.fixture
 def open_page(browser: Any, live_server: str) -> Iterator[Opener]:
-    """Open a path in a fresh context (empty cache); records requests, console errors and page errors."""
+    """Open a path in a fresh context (empty cache), for a test that acts on the page."""
     contexts: list[Any] = []
 
     def open_(path: str = "/", *, viewport: dict[str, int] = DESKTOP, scheme: str = "light") -> Any:
-        context = browser.new_context(viewport=viewport, color_scheme=scheme, reduced_motion="reduce")
-        contexts.append(context)
-        page = context.new_page()
-        page.add_init_script(WATCH)
-        page.requests = []
-        page.errors = []
-        page.on("request", lambda request: page.requests.append(request))
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.goto(live_server + path, wait_until="load")
-        page.wait_for_selector("#source-text p", state="attached")
-        return page
+        return _open(browser, live_server + path, contexts, viewport=viewport, scheme=scheme)
 
     yield open_
     for context in contexts:
         context.close()
 
 
-def test_every_item_of_the_briefing_is_on_the_page(open_page: Opener, briefing: dict[str, Any]) -> None:
-    page = open_page("/")
-    assert page.locator("h1").inner_text() == briefing["title"]
+@pytest.fixture(scope="module")
+def desktop_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """The reader at 1440 px as loaded, shared by the tests that only read it (they must not act on it)."""
+    contexts: list[Any] = []
+    yield _open(browser, live_server + "/", contexts)
+    contexts[0].close()
+
+
+def _texts(page: Any, selectors: list[str]) -> dict[str, list[str]]:
+    """The ``innerText`` of every element each selector matches, in one round trip to the browser."""
+    texts: dict[str, list[str]] = page.evaluate(
+        """sels => Object.fromEntries(sels.map(s => [s, [...document.querySelectorAll(s)]
+             .map(e => e.innerText)]))""",
+        selectors,
+    )
+    return texts
+
+
+def _spans(page: Any, selectors: list[str]) -> dict[str, list[list[int]]]:
+    """The [start, end] of every quote button inside each selector's elements, in one round trip."""
+    spans: dict[str, list[list[int]]] = page.evaluate(
+        """sels => Object.fromEntries(sels.map(s => [s, [...document.querySelectorAll(s + ' button.cite')]
+             .map(e => [Number(e.dataset.start), Number(e.dataset.end)])]))""",
+        selectors,
+    )
+    return spans
+
+
+def test_every_item_of_the_briefing_is_on_the_page(desktop_page: Any, briefing: dict[str, Any]) -> None:
+    """Every text is read in one round trip (``_texts``); ``one`` requires its selector to match exactly one
+    element, as a Playwright locator does."""
+    page = desktop_page
+    groups = briefing["positions_by_party"]
+    columns = {g["party"]["id"]: f"#positions-of-{g['party']['id']}" for g in groups}
+    selectors = [
+        "h1",
+        ".opening",
+        "#sections h3",
+        "#takeaway",
+        "#implications h3",
+        "#timeline .undated",
+        *(f"#sections-{section['id']}" for section in briefing["sections"]),
+        *(f"{column} h3" for column in columns.values()),
+        *(f"{columns[g['party']['id']]} #positions-{p['id']}" for g in groups for p in g["positions"]),
+        *(f"#mediators-{mediator['id']}" for mediator in briefing["mediators"]),
+        *(
+            f"#barriers-of-{g['category']} #barriers-{b['id']} h4"
+            for g in briefing["barriers_by_category"]
+            for b in g["barriers"]
+        ),
+        *(f"#sources-{source['id']}" for source in briefing["sources"]),
+        *(
+            f"#{c}-{item['id']}"
+            for c in ("events", "rounds", "people", "parties", "topics")
+            for item in briefing[c]
+        ),
+    ]
+    texts = _texts(page, selectors)
+
+    def one(selector: str) -> str:
+        assert len(texts[selector]) == 1, (selector, texts[selector])
+        return texts[selector][0]
+
+    assert one("h1") == briefing["title"]
     assert page.title().startswith(briefing["title"])
-    assert briefing["summary"] in page.locator(".opening").inner_text()
+    assert briefing["summary"] in one(".opening")
     assert page.locator(".opening time").get_attribute("datetime") == briefing["published_on"]
-    headings = page.locator("#sections h3").all_inner_texts()
-    assert headings == [s["heading"] or "Opening" for s in briefing["sections"]]
+    assert texts["#sections h3"] == [s["heading"] or "Opening" for s in briefing["sections"]]
     for section in briefing["sections"]:
-        assert section["summary"] in page.locator(f"#sections-{section['id']}").inner_text()
-    assert briefing["takeaway"]["summary"] in page.locator("#takeaway").inner_text()
-    implications = page.locator("#implications h3").all_inner_texts()
+        assert section["summary"] in one(f"#sections-{section['id']}")
+    assert briefing["takeaway"]["summary"] in one("#takeaway")
+    implications = texts["#implications h3"]
     assert len(implications) == 6
     assert implications == [f"{i['emoji']} {i['number']}. {i['heading']}" for i in briefing["implications"]]
-    for group in briefing["positions_by_party"]:
-        column = page.locator(f"#positions-of-{group['party']['id']}")
-        assert column.locator("h3").inner_text() == group["party"]["name"]
+    for group in groups:
+        column = columns[group["party"]["id"]]
+        assert one(f"{column} h3") == group["party"]["name"]
         for position in group["positions"]:
-            assert position["summary"] in column.locator(f"#positions-{position['id']}").inner_text()
+            assert position["summary"] in one(f"{column} #positions-{position['id']}")
     # Side by side at 1440 px: every party's column starts at the same height.
     tops = {
         round(box["y"])
@@ -119,60 +187,93 @@ def test_every_item_of_the_briefing_is_on_the_page(open_page: Opener, briefing: 
     }
     assert len(tops) == 1
     for mediator in briefing["mediators"]:
-        card = page.locator(f"#mediators-{mediator['id']}").inner_text()
+        card = one(f"#mediators-{mediator['id']}")
         assert mediator["party"]["name"] in card
         assert (mediator["result"] or "None reported in the article") in card
     for group in briefing["barriers_by_category"]:
         for barrier in group["barriers"]:
-            card = page.locator(f"#barriers-of-{group['category']} #barriers-{barrier['id']}")
-            assert card.locator("h4").inner_text() == barrier["name"]
+            assert one(f"#barriers-of-{group['category']} #barriers-{barrier['id']} h4") == barrier["name"]
     drawn = set(page.locator("#timeline .row").evaluate_all("els => els.map(e => e.dataset.item)"))
     dated = {f"events-{e['id']}" for e in briefing["events"] if e["date"]}
     dated |= {f"rounds-{r['id']}" for r in briefing["rounds"] if r["date"]}
     assert drawn == dated
-    undated = page.locator("#timeline .undated").inner_text()
+    undated = one("#timeline .undated")
     assert all(r["name"] in undated for r in briefing["rounds"] if not r["date"])
     for source in briefing["sources"]:
-        assert source["title"] in page.locator(f"#sources-{source['id']}").inner_text()
+        assert source["title"] in one(f"#sources-{source['id']}")
     for collection in ("events", "rounds", "people", "parties", "topics"):
         for item in briefing[collection]:
-            assert page.locator(f"#{collection}-{item['id']}").count() == 1
+            one(f"#{collection}-{item['id']}")
     # Every claim carries its own quotes, in order.
-    for selector, citations in _claims(briefing):
-        buttons = page.locator(f"{selector} button.cite")
-        spans = buttons.evaluate_all("els => els.map(e => [Number(e.dataset.start), Number(e.dataset.end)])")
-        assert spans == [[c["start"], c["end"]] for c in citations], selector
+    claims = list(_claims(briefing))
+    spans = _spans(page, [selector for selector, _ in claims])
+    for selector, citations in claims:
+        assert spans[selector] == [[c["start"], c["end"]] for c in citations], selector
     assert page.errors == []
 
 
+# The state of the article panel once the quote starting at ``s`` is open (the passage has focus and this
+# quote is current), or null before: the marks, the first one's text, the note, and whether the mark is
+# scrolled into view.
+QUOTE_STATE = """(s) => {
+  const current = document.querySelector('button.cite[aria-current]');
+  const focused = document.activeElement?.id === 'passage';
+  if (!focused || current?.dataset.start !== String(s)) return null;
+  const marks = document.querySelectorAll('#source-text mark');
+  const mark = marks[0], box = document.getElementById('source-text').getBoundingClientRect();
+  const r = mark.getBoundingClientRect();
+  return { count: marks.length, text: mark.textContent,
+           note: document.getElementById('source-note').innerText,
+           visible: r.top >= box.top - 1 && r.top < box.bottom && r.top >= 0 && r.top < innerHeight };
+}"""
+
+# Every quote button in turn, inside the page: focus it, activate it, wait for its passage, then Escape
+# (dispatched on the focused passage, where the panel listens) and note where focus went back to.
+EVERY_QUOTE = (
+    """async () => {
+  const state = """
+    + QUOTE_STATE
+    + """;
+  const out = [];
+  for (const button of document.querySelectorAll('button.cite')) {
+    button.focus();
+    button.click();
+    let seen = null;
+    for (let i = 0; i < 2000 && seen === null; i++) {
+      seen = state(button.dataset.start);
+      if (seen === null) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    out.push({ ...seen, back: document.activeElement.dataset.start ?? null });
+  }
+  return out;
+}"""
+)
+
+
 def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[str, Any]) -> None:
+    """The first quote with the keyboard as a person uses it (Enter on the focused ``<button>``, Escape back
+    to it); then every quote (88 on the curated data) in one round trip to the browser, where a round trip
+    per key press cost about 70 ms a quote, most of it waiting for frames."""
     page = open_page("/")
     quotes = {(c["start"], c["end"]): c for _, cs in _claims(briefing) for c in cs}
     outlets = {s["id"]: s["name"] for s in briefing["sources"]}
     buttons = page.locator("button.cite")
     total = sum(len(cs) for _, cs in _claims(briefing))
     spans = buttons.evaluate_all("els => els.map(e => [Number(e.dataset.start), Number(e.dataset.end)])")
-    assert len(spans) == total > 0  # 88 on the curated data
-    for index, (start, end) in enumerate(spans):
-        buttons.nth(index).press("Enter")  # focused, then keyboard activation: a real <button>
+    assert len(spans) == total > 0
+
+    buttons.first.press("Enter")  # focused, then keyboard activation: a real <button>
+    first = page.wait_for_function(f"({QUOTE_STATE})({spans[0][0]})").json_value()
+    assert first["text"] == quotes[tuple(spans[0])]["quote"]
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.dataset.start") == str(spans[0][0])
+
+    states = page.evaluate(EVERY_QUOTE)
+    assert len(states) == len(spans)
+    for index, ((start, end), state) in enumerate(zip(spans, states, strict=True)):
         citation = quotes[(start, end)]
-        # Once the passage has focus and this quote is current, the marked passage as the page shows it
-        # (one round trip to the browser per step: the test walks every quote of the briefing).
-        state = page.wait_for_function(
-            """([s]) => {
-              const current = document.querySelector('button.cite[aria-current]');
-              const focused = document.activeElement?.id === 'passage';
-              if (!focused || current?.dataset.start !== String(s)) return null;
-              const marks = document.querySelectorAll('#source-text mark');
-              const mark = marks[0], box = document.getElementById('source-text').getBoundingClientRect();
-              const r = mark.getBoundingClientRect();
-              return { count: marks.length, text: mark.textContent,
-                       note: document.getElementById('source-note').innerText,
-                       visible: r.top >= box.top - 1 && r.top < box.bottom && r.top >= 0
-                                && r.top < innerHeight };
-            }""",
-            arg=[start],
-        ).json_value()
+        assert "count" in state, (index, "the quote's passage did not open")
         assert state["count"] == 1
         assert state["text"] == citation["quote"], (index, citation)
         assert state["visible"], (index, "the mark is not scrolled into view")
@@ -180,8 +281,7 @@ def test_every_quote_opens_its_exact_passage(open_page: Opener, briefing: dict[s
             assert f"Attributed to {outlets[citation['source_id']]}" in state["note"]
         else:
             assert "credits no outlet" in state["note"]
-        page.keyboard.press("Escape")
-        assert page.evaluate("document.activeElement.dataset.start") == str(start)
+        assert state["back"] == str(start), (index, "Escape did not return focus to the quote")
     assert page.errors == []
 
 
@@ -197,8 +297,8 @@ def _span(iso: str) -> tuple[date, date]:
     return day, day + timedelta(days=1)
 
 
-def test_timeline_is_drawn_to_scale(open_page: Opener, briefing: dict[str, Any]) -> None:
-    page = open_page("/")
+def test_timeline_is_drawn_to_scale(desktop_page: Any, briefing: dict[str, Any]) -> None:
+    page = desktop_page
     bars = page.locator("#timeline .bar").evaluate_all(
         """els => els.map(e => {
              const r = e.getBoundingClientRect(), t = e.parentElement.getBoundingClientRect();
@@ -266,26 +366,29 @@ def test_fits_a_375px_screen(open_page: Opener) -> None:
 
 def test_requests_bytes_origin_and_stability(open_page: Opener, live_server: str) -> None:
     measured: dict[str, Any] = {}
-    for path in ("/", f"/briefings/{BRIEFING_ID}"):
-        for name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
-            page = open_page(path, viewport=viewport)
-            page.wait_for_timeout(300)  # any late shift or request would show now
-            urls = [r.url for r in page.requests]
-            assert all(url.startswith(live_server + "/") for url in urls), urls
-            sizes = [r.sizes() for r in page.requests]
-            total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
-            shift, csp = page.evaluate("[window.__shift, window.__csp]")
-            measured[f"{path} {name}"] = {
-                "requests": len(urls),
-                "bytes": total,
-                "layout_shift": shift,
-                "urls": [u.removeprefix(live_server) for u in urls],
-            }
-            assert len(urls) <= MAX_REQUESTS, urls
-            assert total < MAX_BYTES
-            assert shift == 0, f"layout shift {shift}"
-            assert csp == []
-            assert page.errors == []
+    loads = [
+        (path, name, open_page(path, viewport=viewport))
+        for path in ("/", f"/briefings/{BRIEFING_ID}")
+        for name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE))
+    ]
+    loads[-1][2].wait_for_timeout(300)  # any late shift or request would show now, on every page
+    for path, name, page in loads:
+        urls = [r.url for r in page.requests]
+        assert all(url.startswith(live_server + "/") for url in urls), urls
+        sizes = [r.sizes() for r in page.requests]
+        total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+        shift, csp = page.evaluate("[window.__shift, window.__csp]")
+        measured[f"{path} {name}"] = {
+            "requests": len(urls),
+            "bytes": total,
+            "layout_shift": shift,
+            "urls": [u.removeprefix(live_server) for u in urls],
+        }
+        assert len(urls) <= MAX_REQUESTS, urls
+        assert total < MAX_BYTES
+        assert shift == 0, f"layout shift {shift}"
+        assert csp == []
+        assert page.errors == []
     _record("load", measured)
 
 
