@@ -69,13 +69,9 @@ def _claims(briefing: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]
 Opener = Callable[..., Any]
 
 
-def _open(
-    browser: Any, url: str, contexts: list[Any], *, viewport: dict[str, int] = DESKTOP, scheme: str = "light"
-) -> Any:
-    """``url`` in a fresh context (empty cache), once the article text is in; records requests, console
-    errors and page errors."""
-    context = browser.new_context(viewport=viewport, color_scheme=scheme, reduced_motion="reduce")
-    contexts.append(context)
+def _watched_page(context: Any) -> Any:
+    """A new page of ``context`` that records its requests, console errors and page errors (``requests``
+    and ``errors``, which ``_load`` empties) and watches layout shifts and CSP violations (``WATCH``)."""
     page = context.new_page()
     page.add_init_script(WATCH)
     page.requests = []
@@ -83,18 +79,66 @@ def _open(
     page.on("request", lambda request: page.requests.append(request))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    return page
+
+
+def _load(page: Any, url: str) -> Any:
+    """``url`` in ``page`` as a new document, once the article text is in."""
+    page.requests.clear()
+    page.errors.clear()
     page.goto(url, wait_until="load")
     page.wait_for_selector("#source-text p", state="attached")
     return page
 
 
+def _context(browser: Any, viewport: dict[str, int], scheme: str) -> Any:
+    return browser.new_context(viewport=viewport, color_scheme=scheme, reduced_motion="reduce")
+
+
+class Pages:
+    """One page per viewport and colour scheme for the module, loaded afresh for each test that opens it:
+    a new document (by way of about:blank, so that nothing is restored as on a reload), with nothing of an
+    earlier test's but the HTTP cache. A new context and page cost about 1 s more than a navigation."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self._browser = browser
+        self._base_url = base_url
+        self._pages: dict[tuple[int, int, str], Any] = {}
+
+    def open(self, path: str = "/", *, viewport: dict[str, int] = DESKTOP, scheme: str = "light") -> Any:
+        key = (viewport["width"], viewport["height"], scheme)
+        if key not in self._pages:
+            self._pages[key] = _watched_page(_context(self._browser, viewport, scheme))
+        page = self._pages[key]
+        page.goto("about:blank")
+        return _load(page, self._base_url + path)
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="module")
+def pages(browser: Any, live_server: str) -> Iterator[Pages]:
+    shared = Pages(browser, live_server)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def open_page(browser: Any, live_server: str) -> Iterator[Opener]:
-    """Open a path in a fresh context (empty cache), for a test that acts on the page."""
+def open_page(pages: Pages) -> Opener:
+    """Open a path in the module's page for its viewport and scheme, as a new document."""
+    return pages.open
+
+
+@pytest.fixture
+def open_fresh_page(browser: Any, live_server: str) -> Iterator[Opener]:
+    """Open a path in a new context (an empty cache: every request of the page is made and seen)."""
     contexts: list[Any] = []
 
     def open_(path: str = "/", *, viewport: dict[str, int] = DESKTOP, scheme: str = "light") -> Any:
-        return _open(browser, live_server + path, contexts, viewport=viewport, scheme=scheme)
+        contexts.append(_context(browser, viewport, scheme))
+        return _load(_watched_page(contexts[-1]), live_server + path)
 
     yield open_
     for context in contexts:
@@ -104,9 +148,9 @@ def open_page(browser: Any, live_server: str) -> Iterator[Opener]:
 @pytest.fixture(scope="module")
 def desktop_page(browser: Any, live_server: str) -> Iterator[Any]:
     """The reader at 1440 px as loaded, shared by the tests that only read it (they must not act on it)."""
-    contexts: list[Any] = []
-    yield _open(browser, live_server + "/", contexts)
-    contexts[0].close()
+    context = _context(browser, DESKTOP, "light")
+    yield _load(_watched_page(context), live_server + "/")
+    context.close()
 
 
 def _texts(page: Any, selectors: list[str]) -> dict[str, list[str]]:
@@ -327,8 +371,9 @@ def test_timeline_is_drawn_to_scale(desktop_page: Any, briefing: dict[str, Any])
 
 
 def test_axe_finds_no_serious_violations(open_page: Opener, node_client: Path) -> None:
+    """The three analyses run at once, each in its page's own renderer process (about 1.5 s each)."""
     axe = (node_client / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
-    found: dict[str, list[str]] = {}
+    running = []
     for name, viewport, scheme in [
         ("desktop light", DESKTOP, "light"),
         ("desktop dark", DESKTOP, "dark"),
@@ -338,7 +383,11 @@ def test_axe_finds_no_serious_violations(open_page: Opener, node_client: Path) -
         page.locator("button.cite").nth(3).click()  # with a passage marked and, on mobile, the sheet open
         page.wait_for_selector("#passage")
         page.evaluate(axe)  # through the DevTools protocol: not subject to the page's CSP
-        result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+        page.evaluate("() => { window.__axe = axe.run(document, { resultTypes: ['violations'] }); }")
+        running.append((name, page))
+    found: dict[str, list[str]] = {}
+    for name, page in running:
+        result = page.evaluate("window.__axe")
         found[name] = [
             f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}"
             for v in result["violations"]
@@ -364,10 +413,10 @@ def test_fits_a_375px_screen(open_page: Opener) -> None:
     assert page.evaluate("document.activeElement.classList.contains('cite')")
 
 
-def test_requests_bytes_origin_and_stability(open_page: Opener, live_server: str) -> None:
+def test_requests_bytes_origin_and_stability(open_fresh_page: Opener, live_server: str) -> None:
     measured: dict[str, Any] = {}
     loads = [
-        (path, name, open_page(path, viewport=viewport))
+        (path, name, open_fresh_page(path, viewport=viewport))
         for path in ("/", f"/briefings/{BRIEFING_ID}")
         for name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE))
     ]
@@ -410,8 +459,8 @@ def test_keyboard_reaches_a_quote_with_visible_focus(open_page: Opener) -> None:
     assert page.evaluate("document.activeElement.getAttribute('aria-current')") == "true"
 
 
-def test_search_links_to_items_on_the_page(open_page: Opener, live_server: str) -> None:
-    page = open_page("/")
+def test_search_links_to_items_on_the_page(open_fresh_page: Opener, live_server: str) -> None:
+    page = open_fresh_page("/")  # an empty cache: search.js, once imported, would not be requested again
     assert not any("search.js" in r.url for r in page.requests)  # imported on first use only
     page.locator("#search-q").fill("Istanbul")
     page.keyboard.press("Enter")
