@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import orjson
-import pandas as pd
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -90,6 +89,8 @@ async def test_exports_have_every_item_of_the_json_list(
 async def test_pandas_loads_the_exports_with_the_documented_columns(
     small_batches: httpx.AsyncClient, name: str
 ) -> None:
+    import pandas as pd  # here, not at the top: every xdist worker collects the module (0.7-2.5 s each)
+
     schema = SCHEMAS[name]
     frame = pd.read_csv(io.BytesIO((await small_batches.get(f"/v1/{name}.csv")).content))
     assert list(frame.columns) == [column.name for column in columns_of(schema)]
