@@ -170,22 +170,17 @@ def probing(server: Server, seconds: float, load: Callable[[], object] | None = 
     return latencies
 
 
-@pytest.fixture(scope="module")
-def quiet_p99(server: Server) -> float:
-    """The /healthz probe's p99 without a flood, in seconds."""
-    return p99(probing(server, 1.0))
-
-
 @pytest.mark.parametrize("size", [1 << 20, 64 << 20], ids=["1MB", "64MB"])
-def test_huge_headers_are_431_at_once_and_healthz_stays_fast(
-    server: Server, quiet_p99: float, size: int
-) -> None:
+def test_huge_headers_are_431_at_once_and_healthz_stays_fast(server: Server, size: int) -> None:
     """Before the guard a 64 MB header stalled /healthz for seconds (and a 1 MB one was served). The bound
     is 50 ms, or twice the same probe's p99 without the flood when this shared machine is itself slower
-    than that. A flood of 1.5 s sends about 20 such 64 MB heads (400 of 1 MB), each refused within ms."""
-    quiet = quiet_p99
+    than that. The probe without the flood runs right before it, not once per module: the other xdist
+    worker's load changes from minute to minute (measured once, 4.2 ms quiet against 68 ms in a flood that
+    ran beside a heavier module failed a CI run). A flood of 3 s sends about 40 such 64 MB heads (800 of
+    1 MB), each refused within ms."""
+    quiet = p99(probing(server, 1.5))
     answers: list[Answer | None] = []
-    flooded = p99(probing(server, 1.5, lambda: answers.append(exchange(server, *big_header(size)))))
+    flooded = p99(probing(server, 3.0, lambda: answers.append(exchange(server, *big_header(size)))))
     assert len(answers) >= 3
     for answer in answers:
         assert answer is not None
