@@ -82,13 +82,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 SLOWEST_FIRST = (
     "tests/api/test_schemathesis.py",
     "tests/db/test_query_plans_postgres.py",
+    "tests/api/test_cache.py",
     "tests/frontend/test_reader_browser.py",
+    "tests/seed/test_seed_defects.py",
     "tests/frontend/test_typescript_client.py",
     "tests/test_reliability.py",
-    "tests/seed/test_seed_defects.py",
     "tests/test_protocol.py",
-    "tests/api/test_cache.py",
-    "tests/seed/test_synth.py",
     "tests/test_cli.py",
 )
 """The modules that take longest (measured with ``--durations``), longest first. ``make pytest`` deals whole
