@@ -48,12 +48,12 @@ def link_rows(collection: str, item_id: str, column: str, values: Sequence[str],
 
 def search_row(collection: str, item_id: str, title: str, *parts: str | None) -> Row:
     """The searchable text of one item (``app.seed.search_entries`` adds its id, labels and names)."""
-    return {
-        "collection": collection,
-        "item_id": item_id,
-        "title": title,
-        "body": "\n".join(p for p in parts if p),
-    }
+    return {"collection": collection, "item_id": item_id, "title": title, "body": entry_body(parts)}
+
+
+def entry_body(parts: Sequence[str | None]) -> str:
+    """A search entry's body: its non-empty parts, one per line."""
+    return "\n".join(p for p in parts if p)
 
 
 _SOURCES: dict[tuple[str, type], tuple[tuple[tuple[str, str], ...], bool]] = {}

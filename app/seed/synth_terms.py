@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from app.domain.search_terms import MAX_OCCURRENCES, MAX_POSITIONS, IndexTerms, index_terms, stem, words
+from app.seed.rows import entry_body
 
 _CUTS = re.compile(r"\n|[.:] ")
 """Where a text is cut into pieces: line breaks, and full stops and colons before a space."""
@@ -70,7 +71,7 @@ class PieceTerms:
         """``index_terms(title, body).tsvector`` of the entry."""
         found = self._columns(title, parts)
         if found is None:
-            return index_terms(title, _body(parts)).tsvector
+            return index_terms(title, entry_body(parts)).tsvector
         title_stems, body_stems, title_words, body_words = found
         body = title_stems.count(" ") + 3 if title_stems else 2  # one unused position after the title
         return " ".join(
@@ -89,7 +90,7 @@ class PieceTerms:
         """The SQLite columns of ``index_terms``: title stems, body stems, title words, body words."""
         found = self._columns(title, parts)
         if found is None:
-            terms = index_terms(title, _body(parts), tsvector=False)
+            terms = index_terms(title, entry_body(parts), tsvector=False)
             return terms.title_stems, terms.body_stems, terms.title_words, terms.body_words
         return found
 
@@ -113,11 +114,6 @@ class PieceTerms:
             if count >= MAX_POSITIONS or max(occurrences.values()) > MAX_OCCURRENCES:
                 return None
         return title_piece[2], " ".join(stems), title_piece[1], " ".join(found_words)
-
-
-def _body(parts: Sequence[str | None]) -> str:
-    """An entry's body: its parts joined by line breaks (``app.seed.rows.search_row``)."""
-    return "\n".join(p for p in parts if p)
 
 
 def _joined(pieces: list[Piece]) -> Piece:
