@@ -40,7 +40,8 @@ $(BIN)/.runtime-installed: $(RUNTIME_LOCK) $(BUILD_LOCK) pyproject.toml
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null \
 	  || { echo "make: $(PYTHON) cannot create virtual environments; install the python3-venv package"; exit 1; }
 	$(PYTHON) -m venv --clear --without-pip $(VENV)
-	$(BIN)/python scripts/bootstrap_uv.py $(BUILD_LOCK) $(WHEELHOUSE) $(VENV)
+	$(BIN)/python scripts/bootstrap_uv.py $(BUILD_LOCK) $(WHEELHOUSE) $(VENV) || { [ $$? -eq 3 ] && \
+	  { $(call fill_wheelhouse,$(BUILD_LOCK)); } && $(BIN)/python scripts/bootstrap_uv.py $(BUILD_LOCK) $(WHEELHOUSE) $(VENV); }
 	$(call install_lock,$(BUILD_LOCK))
 	$(call install_lock,$(RUNTIME_LOCK))
 	$(UV) pip install --quiet --python $(BIN)/python --offline --no-deps --no-build-isolation -e .

@@ -3,9 +3,10 @@
 ``python3 -m venv`` spends about 6 s here installing pip (ensurepip), and pip then takes 12-20 s for the
 ~110 locked packages; ``venv --without-pip`` and uv take about 4 s for all of it. uv comes from its wheel in
 the wheelhouse, taken only when the wheel's SHA-256 is one the lock file lists for the pinned version (as
-``pip --require-hashes`` would check it); its binary is the wheel's ``uv-<version>.data/scripts/uv``. A
-wheelhouse without that wheel is filled first with pip (``ensurepip``, then ``pip download
---require-hashes``), which needs the registry once per new pin.
+``pip --require-hashes`` would check it); its binary is the wheel's ``uv-<version>.data/scripts/uv``.
+Without that wheel it exits with status 3: the Makefile then fills the wheelhouse as it does for any lock
+(``fill_wheelhouse``: ``pip download --require-hashes``, the registry needed once per new pin) and runs
+it again.
 
 Usage: python scripts/bootstrap_uv.py LOCK WHEELHOUSE VENV   (run with the environment's own python)
 """
@@ -16,20 +17,20 @@ import hashlib
 import re
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
+MISSING = 3
+"""Exit status when the wheelhouse lacks the locked uv (the Makefile then fills it)."""
 PIN = re.compile(r"^uv==(?P<version>\S+)(?P<hashes>(?:\s*\\\s*--hash=sha256:[0-9a-f]{64})+)", re.MULTILINE)
 
 
-def locked_uv(lock: Path) -> tuple[str, frozenset[str], str]:
-    """The pinned version, its allowed SHA-256 hashes, and the requirement lines (for ``pip download``)."""
+def locked_uv(lock: Path) -> tuple[str, frozenset[str]]:
+    """The pinned version and its allowed SHA-256 hashes."""
     match = PIN.search(lock.read_text())
     if match is None:
         raise SystemExit(f"bootstrap_uv: {lock} pins no uv (uv==VERSION with --hash=sha256:...)")
-    hashes = frozenset(re.findall(r"sha256:([0-9a-f]{64})", match["hashes"]))
-    return match["version"], hashes, match.group(0) + "\n"
+    return match["version"], frozenset(re.findall(r"sha256:([0-9a-f]{64})", match["hashes"]))
 
 
 def sha256(path: Path) -> str:
@@ -42,31 +43,13 @@ def checked_wheel(wheelhouse: Path, version: str, hashes: frozenset[str]) -> Pat
     return next((p for p in sorted(wheelhouse.glob(f"uv-{version}-*.whl")) if sha256(p) in hashes), None)
 
 
-def fill(wheelhouse: Path, requirement: str) -> None:
-    """Download the pinned uv into the wheelhouse with pip (hashes checked), installing pip first."""
-    print(f"bootstrap_uv: filling the wheelhouse {wheelhouse} from the registry for uv", file=sys.stderr)
-    python = sys.executable
-    if subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode != 0:
-        subprocess.run([python, "-m", "ensurepip", "--default-pip"], check=True, stdout=subprocess.DEVNULL)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt") as requirements:
-        requirements.write(requirement)
-        requirements.flush()
-        subprocess.run(
-            [python, "-m", "pip", "--quiet", "--disable-pip-version-check", "download", "--require-hashes",
-             "--no-deps", "--dest", str(wheelhouse), "-r", requirements.name],
-            check=True,
-        )  # fmt: skip
-
-
 def main(lock: Path, wheelhouse: Path, venv: Path) -> None:
-    version, hashes, requirement = locked_uv(lock)
-    wheelhouse.mkdir(parents=True, exist_ok=True)
+    version, hashes = locked_uv(lock)
     wheel = checked_wheel(wheelhouse, version, hashes)
     if wheel is None:
-        fill(wheelhouse, requirement)
-        wheel = checked_wheel(wheelhouse, version, hashes)
-    if wheel is None:
-        raise SystemExit(f"bootstrap_uv: no wheel of uv {version} in {wheelhouse} has a hash {lock} lists")
+        missing = f"no wheel of uv {version} in {wheelhouse} has a hash {lock} lists"
+        print(f"bootstrap_uv: {missing}", file=sys.stderr)
+        raise SystemExit(MISSING)
     target = venv / "bin" / "uv"
     with zipfile.ZipFile(wheel) as archive:
         target.write_bytes(archive.read(f"uv-{version}.data/scripts/uv"))
