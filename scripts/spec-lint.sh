@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Lint the OpenAPI document with Redocly CLI and Spectral, both pinned in tools/npm/package-lock.json.
-# Needs only node (>= 20.19) and npm; nothing is installed globally. The tools are installed into
-# tools/npm/node_modules (gitignored) with `npm ci`, again only when package-lock.json is newer.
+# Needs only node (>= 20.19) and npm; nothing is installed globally. The tools are installed with `npm ci`
+# once per lock and Node.js version, into a cache outside the clone (SPEC_LINT_CACHE, by default
+# ~/.cache/briefing/spec-lint), as pre-commit keeps its hooks' environments: the install is 243 packages,
+# about 13 s of CPU that every fresh clone spent again for the same files.
 # Usage: bash scripts/spec-lint.sh [SPEC]   (SPEC defaults to openapi.json at the repository root;
 #        write it with `make openapi` or `.venv/bin/briefing openapi > openapi.json`)
 set -euo pipefail
@@ -13,7 +15,6 @@ fi
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools=tools/npm
-bin="$tools/node_modules/.bin"
 
 for cmd in node npm; do
   if ! command -v "$cmd" >/dev/null 2>&1; then
@@ -32,14 +33,28 @@ if [[ ! -f "$spec" ]]; then
   exit 2
 fi
 
-# npm ci writes node_modules/.package-lock.json, so that file dates the last install.
-if [[ ! -d "$tools/node_modules" || ! -f "$tools/node_modules/.package-lock.json" \
-  || "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" \
-  || ! -x "$bin/redocly" || ! -x "$bin/spectral" ]]; then
-  echo "spec-lint: installing the pinned lint tools (npm ci in $tools)"
+# The install for this lock: named by the lock's SHA-256 and Node.js's version, made in a scratch directory
+# and renamed into place only once complete, so that a directory there is always a whole install (two
+# runs at once each make one; the first rename wins).
+cache="${SPEC_LINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/briefing/spec-lint}"
+key="$(cat "$tools/package-lock.json" "$tools/package.json" | sha256sum | cut -c1-16)-node$(node --version)"
+install="$cache/$key"
+if [[ ! -x "$install/node_modules/.bin/redocly" || ! -x "$install/node_modules/.bin/spectral" ]]; then
+  echo "spec-lint: installing the pinned lint tools (npm ci of $tools/package-lock.json into $install)"
+  mkdir -p "$cache"
+  scratch="$(mktemp -d "$cache/.install-XXXXXX")"
+  cp "$tools/package.json" "$tools/package-lock.json" "$scratch/"
   # No package here needs an install script (the only one is a telemetry ping), so none are run.
-  npm ci --prefix "$tools" --no-audit --no-fund --ignore-scripts --loglevel=error
+  if ! npm ci --prefix "$scratch" --no-audit --no-fund --ignore-scripts --loglevel=error; then
+    rm -rf "$scratch"
+    exit 2
+  fi
+  rm -rf "$install.old"
+  [[ -e "$install" ]] && mv -T "$install" "$install.old"  # an incomplete install, from before this script
+  mv -T "$scratch" "$install" 2>/dev/null || rm -rf "$scratch"
+  rm -rf "$install.old"
 fi
+bin="$install/node_modules/.bin"
 
 # No usage data or update checks from Redocly CLI.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
@@ -80,7 +95,7 @@ report() {
 }
 
 # The versions for the summary, read from the packages (asking the tools costs two Node.js starts, ~3 s CPU).
-version() { sed -n 's/^  "version": "\(.*\)",$/\1/p' "$tools/node_modules/$1/package.json"; }
+version() { sed -n 's/^  "version": "\(.*\)",$/\1/p' "$install/node_modules/$1/package.json"; }
 
 start "redocly $(version @redocly/cli)" \
   'valid|Validation failed|You have [0-9]+ warning|[Ee]rror' \
