@@ -26,6 +26,11 @@ fill_wheelhouse = echo "make: filling the wheelhouse $(WHEELHOUSE) from the regi
 	$(PIP) download --require-hashes --no-deps --dest $(WHEELHOUSE) -r $(1)
 install_lock = $(UV) pip install --quiet --python $(BIN)/python $(OFFLINE) -r $(1) 2>/dev/null || { \
 	$(call fill_wheelhouse,$(1)) && $(UV) pip install --quiet --python $(BIN)/python $(OFFLINE) -r $(1); }
+# Compiled bytecode of the environment's packages and of the project, kept outside the clone per source
+# content (scripts/bytecode_cache.py): restored when the environment is built, saved after `make test`.
+BYTECODE_CACHE ?= $(HOME)/.cache/briefing/bytecode
+PROJECT_CODE := app tests scripts bench migrations
+bytecode_cache = $(BIN)/python scripts/bytecode_cache.py $(1) $(BYTECODE_CACHE) $(PROJECT_CODE)
 PIP_AUDIT_VERSION := 2.10.1
 
 .PHONY: run test test-fast lint typecheck pytest hadolint spec-lint fuzz bench bench-search bench-uncached \
@@ -45,10 +50,12 @@ $(BIN)/.runtime-installed: $(RUNTIME_LOCK) $(BUILD_LOCK) pyproject.toml
 	$(call install_lock,$(BUILD_LOCK))
 	$(call install_lock,$(RUNTIME_LOCK))
 	$(UV) pip install --quiet --python $(BIN)/python --offline --no-deps --no-build-isolation -e .
+	$(call bytecode_cache,restore)
 	touch $@
 
 $(BIN)/.dev-installed: $(DEV_LOCK) $(BIN)/.runtime-installed
 	$(call install_lock,$(DEV_LOCK))
+	$(call bytecode_cache,restore)
 	touch $@
 
 ## make run: install from the lock, migrate, seed (idempotent), serve on $(HOST):$(PORT) without reload.
@@ -60,12 +67,13 @@ run: $(BIN)/.runtime-installed
 ## make test: lint, format check, type check, Dockerfile lint, OpenAPI lint and every test.
 ## make test: the static checks (lint, format, types, Dockerfile, OpenAPI: one process at a time, mostly one
 ## core, about 19 s) run beside the tests, not before them; their output follows the tests', and either
-## failing fails.
+## failing fails. Then the bytecode compiled on the way is saved for the next fresh environment.
 test: $(BIN)/.dev-installed
 	@checks_log=$$(mktemp); \
 	$(MAKE) --no-print-directory lint typecheck hadolint spec-lint >"$$checks_log" 2>&1 & checks=$$!; \
 	$(MAKE) --no-print-directory pytest; tests=$$?; \
 	wait $$checks; static=$$?; cat "$$checks_log"; rm -f "$$checks_log"; \
+	$(call bytecode_cache,save); \
 	if [ $$static -ne 0 ]; then echo "make test: the static checks failed (exit $$static)" >&2; fi; \
 	exit $$(( tests != 0 || static != 0 ))
 
