@@ -65,12 +65,14 @@ run: $(BIN)/.runtime-installed
 	exec $(BIN)/briefing serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, format check, type check, Dockerfile lint, OpenAPI lint and every test.
-## make test: the static checks (lint, format, types, Dockerfile, OpenAPI: one process at a time, mostly one
-## core, about 19 s) run beside the tests, not before them; their output follows the tests', and either
-## failing fails. Then the bytecode compiled on the way is saved for the next fresh environment.
+## make test: the static checks (lint, format, types, Dockerfile, OpenAPI: one process at a time, about 8 s
+## of CPU) run beside the tests, not before them, at a lower priority (nice): the tests' start-up is one
+## process at a time, and the checks fill the time the tests leave a core idle. Their output follows the
+## tests', and either failing fails. Then the bytecode compiled on the way is saved for the next fresh
+## environment.
 test: $(BIN)/.dev-installed
 	@checks_log=$$(mktemp); \
-	$(MAKE) --no-print-directory lint typecheck hadolint spec-lint >"$$checks_log" 2>&1 & checks=$$!; \
+	nice -n 10 $(MAKE) --no-print-directory lint typecheck hadolint spec-lint >"$$checks_log" 2>&1 & checks=$$!; \
 	$(MAKE) --no-print-directory pytest; tests=$$?; \
 	wait $$checks; static=$$?; cat "$$checks_log"; rm -f "$$checks_log"; \
 	$(call bytecode_cache,save); \
