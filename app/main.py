@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from app.api.deps import reject_unknown_query
 from app.api.errors import install_error_handlers
 from app.api.export import ExportNegotiation
 from app.api.middleware.context import RequestContextMiddleware
@@ -67,7 +66,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
+    data_routers = [
+        briefings.router,
+        search.router,
+        meta.router,
+        collections.build_router(),
+        citations.router,
+        export.build_router(),
+    ]
+    routers = [health.router, *data_routers, docs.router, reader.router]  # each built once per process
     app = FastAPI(
+        # The routers' own routes, not included copies: FastAPI analyses an included route again for each
+        # app (on the first request that reaches its router); these were analysed once, when built.
+        routes=[route for router in routers for route in router.routes],
         title="Peacetalks Briefing API",
         version="1.0.0",
         summary="Why the Ukraine–Russia peace talks keep failing: a cited, structured briefing.",
@@ -80,7 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         # No OpenTelemetry here: with it off, FastAPI skips a provider lookup on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
-        dependencies=[Depends(reject_unknown_query)],
         openapi_tags=openapi_tags(),
         redirect_slashes=False,  # app.api.errors redirects, with a relative Location
     )
@@ -89,17 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.readiness = health.ReadinessCheck(engine, data_version)
 
     install_error_handlers(app)
-    data_routers = [
-        briefings.router,
-        search.router,
-        meta.router,
-        collections.build_router(),
-        citations.router,
-        export.build_router(),
-    ]
-    routers = [health.router, *data_routers, docs.router, reader.router]  # each built once per process
-    for router in routers:
-        app.include_router(router)
     app.openapi = lambda: build_openapi(app, routers)  # type: ignore[method-assign]
     if STATIC_DIR.is_dir():
         app.mount("/static", static, name="static")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
@@ -59,3 +59,11 @@ async def reject_unknown_query(request: Request) -> None:
                 ProblemType.REPEATED_PARAMETER, f"query parameter '{name}' is given more than once"
             )
         seen.add(name)
+
+
+def api_router(**options: Any) -> APIRouter:
+    """A router of the app's: each of its routes refuses unknown and repeated query parameters
+    (``reject_unknown_query``). ``create_app`` serves these very routes, built once per process, rather
+    than including the routers: FastAPI analyses an included router's every route again, for each app, on
+    the first request that reaches it (about 7 ms a route; 170 ms for the collections' router)."""
+    return APIRouter(dependencies=[Depends(reject_unknown_query)], **options)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
-from app.api.deps import EngineDep
+from app.api.deps import EngineDep, api_router
 from app.api.fields import fields_param, item_response, partial_content, partial_schema
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.problems import ProblemError, ProblemType
@@ -17,7 +17,7 @@ from app.db import listing
 from app.db.collections import BY_NAME
 from app.domain.schemas import BriefingDetail
 
-router = APIRouter(prefix="/v1")
+router = api_router(prefix="/v1")
 
 
 class BriefingInclude(StrEnum):

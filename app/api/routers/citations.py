@@ -5,10 +5,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from fastapi import APIRouter
 from sqlalchemy import Connection
 from starlette.responses import Response
 
+from app.api.deps import api_router
 from app.api.export import Encoder, export_content, export_response, is_head
 from app.api.fields import PARTIAL_JSON, partial_content, partial_page
 from app.api.fields import select_item as select_fields
@@ -42,7 +42,7 @@ DESCRIPTION = (
 )
 PAGE = page_model(CitationEntry)
 
-router = APIRouter(prefix="/v1")
+router = api_router(prefix="/v1")
 
 
 def _parameters(*, paged: bool) -> list[inspect.Parameter]:

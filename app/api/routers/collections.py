@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, WithJsonSchema, create_model
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
 from starlette.responses import Response
 
-from app.api.deps import EngineDep
+from app.api.deps import EngineDep, api_router
 from app.api.examples import example_for
 from app.api.export import export_content
 from app.api.fields import (
@@ -131,7 +131,7 @@ def build_router() -> APIRouter:
     """The twelve collections' list and detail routes, built once per process like the other routers: they
     hold no app state (a request's engine and settings come from its app), and building them is most of
     ``create_app``'s cost (FastAPI analyses every route's parameters)."""
-    router = APIRouter(prefix="/v1")
+    router = api_router(prefix="/v1")
     for spec in COLLECTIONS:
         _add_list_route(router, spec)
         if spec.name != "briefings":  # a briefing's detail is the whole briefing (routers.briefings)

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 from starlette.responses import Response
 
-from app.api.deps import EngineDep
+from app.api.deps import EngineDep, api_router
 from app.api.export import (
     MEDIA_TYPES,
     Encoder,
@@ -111,7 +111,7 @@ def export_examples(name: str, items: list[dict[str, Any]]) -> dict[str, str]:
 @cache
 def build_router() -> APIRouter:
     """The export routes, built once per process (as ``collections.build_router``)."""
-    router = APIRouter(prefix="/v1")
+    router = api_router(prefix="/v1")
     for spec in COLLECTIONS:
         _add_collection_export(router, spec)
     _add_search_export(router)

@@ -9,10 +9,11 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy import Engine, select
 from starlette.responses import Response
 
+from app.api.deps import api_router
 from app.api.middleware.response_cache import Flights
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.routers.collections import json_response
@@ -21,7 +22,7 @@ from app.db.models import Dataset
 from app.db.version import VersionReader
 from app.domain.schemas import Health, Readiness
 
-router = APIRouter(tags=["Health"])
+router = api_router(tags=["Health"])
 
 
 @router.get(

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter
 from sqlalchemy import select
 from starlette.responses import Response
 
-from app.api.deps import EngineDep
+from app.api.deps import EngineDep, api_router
 from app.api.examples import example_for
 from app.api.openapi import PROBLEM_RESPONSES
 from app.api.problems import ProblemError, ProblemType
@@ -22,7 +21,7 @@ from app.db.version import as_utc
 from app.domain.schemas import Meta
 from app.domain.vocab import TERMS
 
-router = APIRouter(prefix="/v1")
+router = api_router(prefix="/v1")
 
 
 VOCABULARIES = {  # by the enum's name, as OpenAPI names its schema

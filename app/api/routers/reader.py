@@ -6,12 +6,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from fastapi import APIRouter
 from starlette.responses import Response
+
+from app.api.deps import api_router
 
 READER_HTML = Path(__file__).resolve().parents[2] / "static" / "reader" / "index.html"
 
-router = APIRouter(include_in_schema=False)
+router = api_router(include_in_schema=False)
 
 
 @cache

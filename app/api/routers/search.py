@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.responses import Response
 
-from app.api.deps import EngineDep
+from app.api.deps import EngineDep, api_router
 from app.api.export import export_content
 from app.api.fields import (
     PARTIAL_JSON,
@@ -25,7 +25,7 @@ from app.db import search as search_queries
 from app.domain.schemas import SearchHit, SearchPage
 from app.domain.vocab import CollectionName
 
-router = APIRouter(prefix="/v1")
+router = api_router(prefix="/v1")
 
 
 SearchQuery = Annotated[
