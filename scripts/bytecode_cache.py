@@ -28,7 +28,7 @@ import importlib.util
 import os
 import sys
 import sysconfig
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 MAGIC = importlib.util.MAGIC_NUMBER
@@ -88,34 +88,48 @@ def _write(path: str, data: bytes) -> None:
     os.replace(scratch, path)
 
 
-def save(roots: list[Path], cache: Path) -> str:
-    """Each current compiled module, as its flags and code, under its tag and its source's hash and size."""
-    stored = 0
+def _sources(
+    roots: list[Path], tags_for: Callable[[str, set[str]], list[str]]
+) -> Iterator[tuple[str, str, str, bytes, list[str]]]:
+    """Each source under ``roots`` for which ``tags_for(stem, names in its __pycache__)`` names tags: its
+    ``__pycache__``, stem, path, content and those tags."""
     for directory, sources, compiled in _directories(roots):
         for name in sources:
-            stem = name[:-3]
-            tags = [
-                pyc[len(stem) + 1 : -4]
-                for pyc in compiled
-                if pyc.startswith(f"{stem}.{TAG}") and pyc.endswith(".pyc")
-            ]
+            tags = tags_for(name[:-3], compiled)
             if not tags:
                 continue
-            source_path = os.path.join(directory, name)
-            with contextlib.suppress(OSError):
-                with open(source_path, "rb") as file:
+            path = os.path.join(directory, name)
+            try:
+                with open(path, "rb") as file:
                     source = file.read()
-                stat, key = os.stat(source_path), _key(source)
-                for tag in tags:
-                    entry = os.path.join(_tag_directory(cache, tag), key[:2], key)
-                    pyc_path = os.path.join(directory, "__pycache__", f"{stem}.{tag}.pyc")
-                    with open(pyc_path, "rb") as file:
-                        pyc = file.read()
-                    if os.path.exists(entry) or not _current(pyc, source, stat, os.stat(pyc_path)):
-                        continue
-                    os.makedirs(os.path.dirname(entry), exist_ok=True)
-                    _write(entry, pyc[4:8] + pyc[HEADER:])
-                    stored += 1
+            except OSError:
+                continue
+            yield os.path.join(directory, "__pycache__"), name[:-3], path, source, tags
+
+
+def save(roots: list[Path], cache: Path) -> str:
+    """Each current compiled module, as its flags and code, under its tag and its source's hash and size."""
+
+    def compiled_tags(stem: str, compiled: set[str]) -> list[str]:
+        prefix = f"{stem}.{TAG}"
+        return [
+            pyc[len(stem) + 1 : -4] for pyc in compiled if pyc.startswith(prefix) and pyc.endswith(".pyc")
+        ]
+
+    stored = 0
+    for pycache, stem, source_path, source, tags in _sources(roots, compiled_tags):
+        with contextlib.suppress(OSError):
+            stat, key = os.stat(source_path), _key(source)
+            for tag in tags:
+                entry = os.path.join(_tag_directory(cache, tag), key[:2], key)
+                pyc_path = os.path.join(pycache, f"{stem}.{tag}.pyc")
+                with open(pyc_path, "rb") as file:
+                    pyc = file.read()
+                if os.path.exists(entry) or not _current(pyc, source, stat, os.stat(pyc_path)):
+                    continue
+                os.makedirs(os.path.dirname(entry), exist_ok=True)
+                _write(entry, pyc[4:8] + pyc[HEADER:])
+                stored += 1
     return f"bytecode cache: {stored} compiled modules saved to {cache}"
 
 
@@ -123,29 +137,24 @@ def restore(roots: list[Path], cache: Path) -> str:
     """Each source without a compiled module, for each tag, whose compiled code is in the cache."""
     kept: dict[str, set[str]] = {}
     for tag_directory in cache.glob(f"{TAG}*-{MAGIC.hex()}"):
-        tag = tag_directory.name.rsplit("-", 1)[0]
-        kept[tag] = {entry.name for entry in tag_directory.glob("*/*")}
+        kept[tag_directory.name.rsplit("-", 1)[0]] = {entry.name for entry in tag_directory.glob("*/*")}
+
+    def missing_tags(stem: str, compiled: set[str]) -> list[str]:
+        return [tag for tag in kept if f"{stem}.{tag}.pyc" not in compiled]
+
     restored = 0
-    for directory, sources, compiled in _directories(roots):
-        for name in sources:
-            stem = name[:-3]
-            missing = [tag for tag in kept if f"{stem}.{tag}.pyc" not in compiled]
-            if not missing:
-                continue
-            source_path = os.path.join(directory, name)
-            with contextlib.suppress(OSError):
-                with open(source_path, "rb") as file:
-                    source = file.read()
-                key = _key(source)
-                for tag in missing:
-                    if key not in kept[tag]:
-                        continue
-                    with open(os.path.join(_tag_directory(cache, tag), key[:2], key), "rb") as file:
-                        code = file.read()
-                    os.makedirs(os.path.join(directory, "__pycache__"), exist_ok=True)
-                    header = _header(code[:4], source, os.stat(source_path))
-                    _write(os.path.join(directory, "__pycache__", f"{stem}.{tag}.pyc"), header + code[4:])
-                    restored += 1
+    for pycache, stem, source_path, source, tags in _sources(roots, missing_tags):
+        key = _key(source)
+        with contextlib.suppress(OSError):
+            for tag in tags:
+                if key not in kept[tag]:
+                    continue
+                with open(os.path.join(_tag_directory(cache, tag), key[:2], key), "rb") as file:
+                    code = file.read()
+                os.makedirs(pycache, exist_ok=True)
+                header = _header(code[:4], source, os.stat(source_path))
+                _write(os.path.join(pycache, f"{stem}.{tag}.pyc"), header + code[4:])
+                restored += 1
     return f"bytecode cache: {restored} compiled modules restored from {cache}"
 
 
