@@ -19,7 +19,8 @@ UV := $(BIN)/uv
 WHEELHOUSE ?= $(HOME)/.cache/briefing/wheels
 # uv installs them (scripts/bootstrap_uv.py puts the locked uv into an environment made without pip): about
 # 4 s for the whole environment, where ensurepip and pip took 17 s (27 s beside .ci/run's npm installs).
-# uv does not byte-compile (pip's --no-compile); the project compiles what it imports, on first import.
+# uv does not byte-compile (pip's --no-compile): what the project imports is compiled on first import, or
+# restored from the bytecode cache below.
 OFFLINE := --require-hashes --no-deps --offline --no-index --find-links $(WHEELHOUSE)
 fill_wheelhouse = echo "make: filling the wheelhouse $(WHEELHOUSE) from the registry for $(1)"; \
 	{ $(PIP) --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; } && \

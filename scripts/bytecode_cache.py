@@ -55,27 +55,34 @@ def _directories(roots: list[Path]) -> Iterator[tuple[str, list[str], set[str]]]
                 )
 
 
-def _key(source: bytes) -> str:
-    return f"{importlib.util.source_hash(source).hex()}-{len(source)}"
+def _key(digest: bytes, source: bytes) -> str:
+    """A source's name in the cache: its hash (``importlib.util.source_hash``, ``digest``) and size."""
+    return f"{digest.hex()}-{len(source)}"
 
 
 def _tag_directory(cache: Path, tag: str) -> str:
     return os.path.join(cache, f"{tag}-{MAGIC.hex()}")
 
 
-def _header(flags: bytes, source: bytes, stat: os.stat_result) -> bytes:
-    """The header a loader checks, for this source: its mtime and size, or its hash."""
+def _entry(cache: Path, tag: str, key: str) -> str:
+    return os.path.join(_tag_directory(cache, tag), key[:2], key)
+
+
+def _header(flags: bytes, digest: bytes, stat: os.stat_result) -> bytes:
+    """The header a loader checks, for a source of hash ``digest`` and ``stat``: its mtime and size, or its
+    hash."""
     if flags != TIMESTAMP:
-        return MAGIC + flags + importlib.util.source_hash(source)
+        return MAGIC + flags + digest
     mtime, size = int(stat.st_mtime) & 0xFFFFFFFF, stat.st_size & 0xFFFFFFFF
     return MAGIC + flags + mtime.to_bytes(4, "little") + size.to_bytes(4, "little")
 
 
-def _current(pyc: bytes, source: bytes, stat: os.stat_result, pyc_stat: os.stat_result) -> bool:
-    """Whether ``pyc`` was compiled from ``source``. Its header must be the one its loader checks; and one
-    checked by mtime and size must also be younger than its source: a source edited within the second it
-    was compiled in, to the same size, has the same stamp, which the cache must never keep for the edit."""
-    if pyc[:HEADER] != _header(pyc[4:8], source, stat):
+def _current(pyc: bytes, digest: bytes, stat: os.stat_result, pyc_stat: os.stat_result) -> bool:
+    """Whether ``pyc`` was compiled from the source of hash ``digest`` and ``stat``. Its header must be the
+    one its loader checks; and one checked by mtime and size must also be younger than its source: a source
+    edited within the second it was compiled in, to the same size, has the same stamp, which the cache must
+    never keep for the edit."""
+    if pyc[:HEADER] != _header(pyc[4:8], digest, stat):
         return False
     return pyc[4:8] != TIMESTAMP or stat.st_mtime_ns < pyc_stat.st_mtime_ns
 
@@ -119,13 +126,13 @@ def save(roots: list[Path], cache: Path) -> str:
     stored = 0
     for pycache, stem, source_path, source, tags in _sources(roots, compiled_tags):
         with contextlib.suppress(OSError):
-            stat, key = os.stat(source_path), _key(source)
+            stat, digest = os.stat(source_path), importlib.util.source_hash(source)
             for tag in tags:
-                entry = os.path.join(_tag_directory(cache, tag), key[:2], key)
+                entry = _entry(cache, tag, _key(digest, source))
                 pyc_path = os.path.join(pycache, f"{stem}.{tag}.pyc")
                 with open(pyc_path, "rb") as file:
                     pyc = file.read()
-                if os.path.exists(entry) or not _current(pyc, source, stat, os.stat(pyc_path)):
+                if os.path.exists(entry) or not _current(pyc, digest, stat, os.stat(pyc_path)):
                     continue
                 os.makedirs(os.path.dirname(entry), exist_ok=True)
                 _write(entry, pyc[4:8] + pyc[HEADER:])
@@ -144,15 +151,16 @@ def restore(roots: list[Path], cache: Path) -> str:
 
     restored = 0
     for pycache, stem, source_path, source, tags in _sources(roots, missing_tags):
-        key = _key(source)
+        digest = importlib.util.source_hash(source)
+        key = _key(digest, source)
         with contextlib.suppress(OSError):
             for tag in tags:
                 if key not in kept[tag]:
                     continue
-                with open(os.path.join(_tag_directory(cache, tag), key[:2], key), "rb") as file:
+                with open(_entry(cache, tag, key), "rb") as file:
                     code = file.read()
                 os.makedirs(pycache, exist_ok=True)
-                header = _header(code[:4], source, os.stat(source_path))
+                header = _header(code[:4], digest, os.stat(source_path))
                 _write(os.path.join(pycache, f"{stem}.{tag}.pyc"), header + code[4:])
                 restored += 1
     return f"bytecode cache: {restored} compiled modules restored from {cache}"

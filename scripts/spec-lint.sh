@@ -34,8 +34,7 @@ if [[ ! -f "$spec" ]]; then
 fi
 
 # The install for this lock: named by the lock's SHA-256 and Node.js's version, made in a scratch directory
-# and renamed into place only once complete, so that a directory there is always a whole install (two
-# runs at once each make one; the first rename wins).
+# and renamed into place only once complete (two runs at once each make one; either may end in place).
 cache="${SPEC_LINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/briefing/spec-lint}"
 key="$(cat "$tools/package-lock.json" "$tools/package.json" | sha256sum | cut -c1-16)-node$(node --version)"
 install="$cache/$key"
@@ -50,7 +49,7 @@ if [[ ! -x "$install/node_modules/.bin/redocly" || ! -x "$install/node_modules/.
     exit 2
   fi
   rm -rf "$install.old"
-  [[ -e "$install" ]] && mv -T "$install" "$install.old"  # an incomplete install, from before this script
+  [[ -e "$install" ]] && mv -T "$install" "$install.old"  # one that lost a tool (the check above)
   mv -T "$scratch" "$install" 2>/dev/null || rm -rf "$scratch"
   rm -rf "$install.old"
 fi

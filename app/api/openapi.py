@@ -113,9 +113,9 @@ def _example_key(operation_id: str) -> tuple[str, str] | None:
 
 
 _DOCUMENTS: dict[tuple[int, ...], dict[str, Any]] = {}
-"""The document of each set of routers, by their identities: ``create_app`` includes the same process-wide
-routers in every app it builds, and generating the document costs about 0.7 s of CPU (the suite builds dozens
-of apps). Treated as read-only, as FastAPI treats ``app.openapi_schema``."""
+"""The document of each set of routers, by their identities: ``create_app`` serves the same process-wide
+routers' routes in every app it builds, and generating the document costs about 0.7 s of CPU (the suite
+builds dozens of apps). Treated as read-only, as FastAPI treats ``app.openapi_schema``."""
 
 
 def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:

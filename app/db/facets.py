@@ -90,7 +90,7 @@ def facet(
     if enum is not None:
         labels: Mapping[str, str] = {member.value: term.label for member, term in TERMS[enum].items()}
     else:
-        labels = {str(row[0]): row[2] for row in rows if len(row) > 2 and row[2] is not None}
+        labels = {str(row[0]): row[2] for row in rows if row[2] is not None} if target is not None else {}
     return _sorted(counts, labels)
 
 
